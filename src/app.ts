@@ -1,0 +1,88 @@
+import { readFileSync } from 'node:fs'
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import Fastify, { type FastifyServerOptions } from 'fastify'
+import { type Clock, systemClock } from './clock.js'
+import type { Config } from './config.js'
+import type { Db } from './db/client.js'
+import { PageMetaSchema } from './http/pagination.js'
+import { ProblemSchema } from './http/problem.js'
+import { apiKeysRepository } from './modules/api-keys/api-keys.repository.js'
+import apiKeyRoutes from './modules/api-keys/api-keys.routes.js'
+import { ApiKeyCreatedSchema, ApiKeyCreateSchema, ApiKeyListSchema, ApiKeySchema } from './modules/api-keys/api-keys.schemas.js'
+import { articlesRepository } from './modules/articles/articles.repository.js'
+import articleRoutes from './modules/articles/articles.routes.js'
+import {
+  ArticleCreateSchema, ArticleListSchema, ArticleSchema, ArticleSummarySchema, ArticleUpdateSchema, AuthorRefSchema,
+  FeaturedImageSchema, TagRefSchema
+} from './modules/articles/articles.schemas.js'
+import { authorsRepository } from './modules/authors/authors.repository.js'
+import authorRoutes from './modules/authors/authors.routes.js'
+import { AuthorCreateSchema, AuthorListSchema, AuthorSchema, AuthorUpdateSchema } from './modules/authors/authors.schemas.js'
+import healthRoutes, { HealthSchema, type Lifecycle } from './modules/health/health.routes.js'
+import { tagsRepository } from './modules/tags/tags.repository.js'
+import tagRoutes from './modules/tags/tags.routes.js'
+import { TagCreateSchema, TagListSchema, TagSchema, TagUpdateSchema } from './modules/tags/tags.schemas.js'
+import auth from './plugins/auth.js'
+import errors from './plugins/errors.js'
+import openapi from './plugins/openapi.js'
+import strictQuery, { schemaController } from './plugins/validation.js'
+
+export interface AppOptions {
+  config: Config
+  db: Db
+  clock?: Clock
+  logger?: FastifyServerOptions['logger']
+  lifecycle?: Lifecycle
+}
+
+const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
+
+/** Shared schemas, published as named OpenAPI components; an embedded schema comes before those that refer to it. */
+const SCHEMAS = [
+  ProblemSchema, PageMetaSchema, HealthSchema,
+  AuthorSchema, AuthorCreateSchema, AuthorUpdateSchema, AuthorListSchema,
+  TagSchema, TagCreateSchema, TagUpdateSchema, TagListSchema,
+  AuthorRefSchema, TagRefSchema, FeaturedImageSchema,
+  ArticleSchema, ArticleSummarySchema, ArticleCreateSchema, ArticleUpdateSchema, ArticleListSchema,
+  ApiKeySchema, ApiKeyCreatedSchema, ApiKeyCreateSchema, ApiKeyListSchema
+]
+
+/**
+ * The whole application, over a database that is already open and migrated.
+ * Tests, scripts and the server all build it here; nothing in it reads the environment.
+ */
+export async function buildApp ({ config, db, clock = systemClock, logger = false, lifecycle = { shuttingDown: false } }: AppOptions) {
+  const app = Fastify({
+    logger,
+    schemaController,
+    bodyLimit: 1024 * 1024,
+    // A 200-character slug in a non-Latin script is up to 1,600 bytes once percent-encoded.
+    routerOptions: { maxParamLength: 2048 }
+  }).withTypeProvider<TypeBoxTypeProvider>()
+
+  const keys = apiKeysRepository(db, clock)
+  const authors = authorsRepository(db, clock)
+  const tags = tagsRepository(db, clock)
+  const articles = articlesRepository(db, clock, config)
+
+  app.addHook('onClose', async () => { db.$client.close() })
+
+  await app.register(errors)
+  await app.register(strictQuery)
+  await app.register(openapi, { version, schemas: SCHEMAS })
+  await app.register(auth, { keys })
+  // Scheduled articles go live before anything is read, whoever reads it.
+  app.addHook('onRequest', async () => { await articles.publishDue() })
+
+  await app.register(healthRoutes, { db, lifecycle })
+  await app.register(async (v1) => {
+    await v1.register(articleRoutes, { prefix: '/articles', articles, authors, tags, clock })
+    await v1.register(authorRoutes, { prefix: '/authors', authors })
+    await v1.register(tagRoutes, { prefix: '/tags', tags })
+    await v1.register(apiKeyRoutes, { prefix: '/api-keys', keys, authors })
+  }, { prefix: '/v1' })
+
+  return app
+}
+
+export type App = Awaited<ReturnType<typeof buildApp>>

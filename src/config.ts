@@ -1,0 +1,36 @@
+import { availableParallelism } from 'node:os'
+import { Type, type Static } from 'typebox'
+import { Value } from 'typebox/value'
+
+const LogLevel = Type.Enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+
+/**
+ * Every setting the server reads, with its default. The environment is read in
+ * one place (`src/server.ts`); tests and scripts pass literal objects instead.
+ */
+export const ConfigSchema = Type.Object({
+  HOST: Type.String({ default: '0.0.0.0' }),
+  PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 3000 }),
+  DATABASE_PATH: Type.String({ minLength: 1, default: './data/cms.db' }),
+  LOG_LEVEL: LogLevel,
+  SITE_URL: Type.String({ pattern: '^https?://[^\\s]+$', default: 'http://localhost:3000' }),
+  ARTICLE_URL_TEMPLATE: Type.String({ minLength: 1, default: '{siteUrl}/{slug}' }),
+  WORKERS: Type.Integer({ minimum: 1, maximum: 64 })
+})
+
+export type Config = Readonly<Static<typeof ConfigSchema>>
+
+/** Turns environment-style strings into a validated, frozen `Config`; throws naming every bad setting. */
+export function loadConfig (env: Record<string, string | undefined>): Config {
+  const known = Object.keys(ConfigSchema.properties)
+  const given = Object.fromEntries(Object.entries(env).filter(([name, value]) => known.includes(name) && value !== undefined && value !== ''))
+  const withDefaults = { LOG_LEVEL: 'info', WORKERS: String(availableParallelism()), ...given }
+  const converted = Value.Convert(ConfigSchema, Value.Default(ConfigSchema, withDefaults))
+  const errors = [...Value.Errors(ConfigSchema, converted)]
+  if (errors.length > 0) {
+    const details = errors.map((error) => `${error.instancePath.slice(1) || 'config'} ${error.message}`)
+    throw new Error(`Invalid configuration: ${details.join('; ')}`)
+  }
+  const config = converted as Static<typeof ConfigSchema>
+  return Object.freeze({ ...config, SITE_URL: config.SITE_URL.replace(/\/+$/, '') })
+}

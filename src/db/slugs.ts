@@ -1,0 +1,58 @@
+import type Database from 'better-sqlite3'
+import { conflict } from '../http/problem.js'
+
+const MAX_SLUG_LENGTH = 200
+const ATTEMPTS = 5
+
+type SluggedTable = 'articles' | 'authors' | 'tags'
+
+/**
+ * The first free slug among `base`, `base-2`, `base-3`, …, read inside the
+ * caller's write transaction so that no other process can take it meanwhile.
+ */
+function freeSlug (client: Database.Database, table: SluggedTable, base: string): string {
+  // Slugs hold only letters, digits and hyphens, so GLOB needs no escaping and can use the slug index.
+  const taken = client.prepare(`SELECT slug FROM ${table} WHERE slug = ? OR slug GLOB ?`).pluck().all(base, `${base}-[0-9]*`) as string[]
+  if (!taken.includes(base)) return base
+  const suffixes = taken.map((slug) => /^-(\d+)$/.exec(slug.slice(base.length))?.[1]).filter((digits) => digits !== undefined).map(Number)
+  const suffix = `-${Math.max(1, ...suffixes) + 1}`
+  return base.length + suffix.length <= MAX_SLUG_LENGTH ? base + suffix : base.slice(0, MAX_SLUG_LENGTH - suffix.length).replace(/-+$/, '') + suffix
+}
+
+export function isUniqueViolation (error: unknown, column: string): boolean {
+  return error instanceof Error && (error as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE' && error.message.includes(`.${column}`)
+}
+
+/** A slug the client gave is taken as it is, lower-cased. */
+export function normalizeGivenSlug (slug: string): string {
+  return slug.normalize('NFC').toLowerCase()
+}
+
+/** Runs `write`, turning a collision on the unique slug index into the 409 the contract promises for a slug the client gave. */
+export function withGivenSlug<T> (slug: string, write: () => T): T {
+  try {
+    return write()
+  } catch (error) {
+    if (isUniqueViolation(error, 'slug')) conflict(`The slug ${JSON.stringify(slug)} is taken.`)
+    throw error
+  }
+}
+
+/**
+ * Inserts with the slug the client gave (a 409 when taken) or else with a free
+ * slug made from `base`. Called inside a write transaction; the unique index is
+ * the real guard, so a collision with a concurrent writer is retried, never a 500.
+ */
+export function insertWithSlug<T> (client: Database.Database, table: SluggedTable, given: string | undefined, base: string, insert: (slug: string) => T): T {
+  if (given !== undefined) {
+    const slug = normalizeGivenSlug(given)
+    return withGivenSlug(slug, () => insert(slug))
+  }
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return insert(freeSlug(client, table, base))
+    } catch (error) {
+      if (!isUniqueViolation(error, 'slug') || attempt === ATTEMPTS) throw error
+    }
+  }
+}

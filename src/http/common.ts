@@ -1,0 +1,38 @@
+import { Type, type TSchema, type TUnsafe, type Static } from 'typebox'
+import { SLUG_PATTERN } from '../text/slug.js'
+
+/**
+ * A `$ref` to a schema registered with `app.addSchema`, typed as the schema it
+ * points to (TypeBox's own `Type.Ref` is typed `unknown`). Shared schemas become
+ * named OpenAPI components this way.
+ */
+export function ref<T extends TSchema> (schema: T): TUnsafe<Static<T>> {
+  const id = (schema as { $id?: unknown }).$id
+  if (typeof id !== 'string') throw new Error('ref(): the schema has no $id')
+  return Type.Unsafe<Static<T>>(Type.Ref(id))
+}
+
+export function IdSchema (prefix: string, description: string) {
+  return Type.String({ pattern: `^${prefix}_[0-9a-z]{1,64}$`, description, examples: [`${prefix}_0123456789abcdef`] })
+}
+
+export const SlugSchema = Type.String({
+  minLength: 1,
+  maxLength: 200,
+  pattern: SLUG_PATTERN,
+  description: 'Lower-case letters and digits of any script, in words joined by single hyphens; unique per resource type.'
+})
+
+export const IdOrSlugSchema = Type.String({ minLength: 1, maxLength: 300, description: 'An id (`art_…`) or a slug.' })
+
+export const TimestampSchema = Type.String({ format: 'date-time', description: 'An RFC 3339 time, in UTC.' })
+
+export const HttpUrlSchema = Type.String({ format: 'uri', pattern: '^https?://', maxLength: 2048, description: 'An `http` or `https` URL.' })
+
+export function toIso (ms: number): string {
+  return new Date(ms).toISOString()
+}
+
+export function fromIso (value: string): number {
+  return Date.parse(value)
+}

@@ -1,0 +1,64 @@
+import { Type, type Static } from 'typebox'
+
+export const ProblemSchema = Type.Object({
+  type: Type.String({ description: 'A URI reference naming the kind of problem; `about:blank` when the status says it all.' }),
+  title: Type.String({ description: 'A short, human-readable summary of the kind of problem.' }),
+  status: Type.Integer({ description: 'The HTTP status code.' }),
+  detail: Type.Optional(Type.String({ description: 'What went wrong with this request, for a human.' })),
+  errors: Type.Optional(Type.Array(Type.Object({
+    path: Type.String({ description: 'JSON Pointer to the bad input, starting with its part: `/body/title`, `/querystring/limit`, `/params/id`.' }),
+    message: Type.String({ description: 'What is wrong with it.' })
+  }), { description: 'Every bad field of the request, for a 400.' })),
+  requestId: Type.Optional(Type.String({ description: 'The id of the request in the server logs; quote it when reporting a 5xx.' }))
+}, {
+  $id: 'Problem',
+  description: 'An RFC 9457 problem detail, sent as `application/problem+json`.',
+  additionalProperties: true
+})
+
+export type Problem = Static<typeof ProblemSchema>
+export type FieldError = { path: string, message: string }
+
+/** A thrown error that the error handler turns into the matching problem+json answer. */
+export class HttpProblem extends Error {
+  readonly status: number
+  readonly title: string
+  readonly errors: FieldError[] | undefined
+  readonly headers: Record<string, string>
+
+  constructor (status: number, title: string, detail: string, options: { errors?: FieldError[], headers?: Record<string, string> } = {}) {
+    super(detail)
+    this.status = status
+    this.title = title
+    this.errors = options.errors
+    this.headers = options.headers ?? {}
+  }
+}
+
+export function badRequest (errors: FieldError[]): never {
+  throw new HttpProblem(400, 'Bad Request', errors.map((error) => `${error.path}: ${error.message}`).join('; '), { errors })
+}
+
+export function unauthorized (detail: string): never {
+  throw new HttpProblem(401, 'Unauthorized', detail, { headers: { 'www-authenticate': 'Bearer' } })
+}
+
+export function forbidden (detail: string): never {
+  throw new HttpProblem(403, 'Forbidden', detail)
+}
+
+export function notFound (resource: string, idOrSlug: string): never {
+  throw new HttpProblem(404, 'Not Found', `No ${resource} ${JSON.stringify(idOrSlug)}.`)
+}
+
+export function conflict (detail: string): never {
+  throw new HttpProblem(409, 'Conflict', detail)
+}
+
+const problemContent = { 'application/problem+json': { schema: Type.Ref('Problem') } }
+
+/** The error answers every route declares, so the spec documents them and they serialise as problems. */
+export const problemResponses = {
+  '4xx': { description: 'A client error, as an RFC 9457 problem.', content: problemContent },
+  '5xx': { description: 'A server error (503: not ready or shutting down, with `Retry-After`), as an RFC 9457 problem.', content: problemContent }
+}

@@ -1,0 +1,71 @@
+import { createHash, randomBytes } from 'node:crypto'
+import { count, desc, eq, sql } from 'drizzle-orm'
+import type { Clock } from '../../clock.js'
+import type { Db } from '../../db/client.js'
+import { newId } from '../../db/ids.js'
+import { apiKeys, type KeyRole } from '../../db/schema/index.js'
+import { toIso } from '../../http/common.js'
+import type { Page } from '../../http/pagination.js'
+
+const SECRET_PREFIX = 'cms_'
+
+function hashSecret (secret: string): string {
+  return createHash('sha256').update(secret).digest('hex')
+}
+
+type KeyRow = typeof apiKeys.$inferSelect
+
+function toApiKey (row: KeyRow) {
+  return {
+    id: row.id,
+    name: row.name,
+    role: row.role,
+    authorId: row.authorId,
+    prefix: row.prefix,
+    createdAt: toIso(row.createdAt),
+    revokedAt: row.revokedAt === null ? null : toIso(row.revokedAt)
+  }
+}
+
+export function apiKeysRepository (db: Db, clock: Clock) {
+  const bySecretHash = db.select({ id: apiKeys.id, role: apiKeys.role, authorId: apiKeys.authorId, revokedAt: apiKeys.revokedAt })
+    .from(apiKeys).where(eq(apiKeys.secretHash, sql.placeholder('secretHash'))).prepare()
+
+  return {
+    /** The key's secret is returned this once; only its hash is stored. */
+    async create (input: { name: string, role: KeyRole, authorId?: string | null | undefined }) {
+      const secret = SECRET_PREFIX + randomBytes(32).toString('base64url')
+      const row: KeyRow = {
+        id: newId('key'),
+        name: input.name,
+        role: input.role,
+        authorId: input.authorId ?? null,
+        secretHash: hashSecret(secret),
+        prefix: secret.slice(0, SECRET_PREFIX.length + 6),
+        createdAt: clock.now(),
+        revokedAt: null
+      }
+      db.insert(apiKeys).values(row).run()
+      return { ...toApiKey(row), key: secret }
+    },
+
+    async list (page: Page) {
+      const rows = db.select().from(apiKeys).orderBy(desc(apiKeys.createdAt), desc(apiKeys.id)).limit(page.limit).offset(page.offset).all()
+      const [counted] = db.select({ total: count() }).from(apiKeys).all()
+      return { data: rows.map(toApiKey), total: counted?.total ?? 0 }
+    },
+
+    /** Revokes at once: the next request with this key is a 401. False when there is no such key. */
+    async revoke (id: string): Promise<boolean> {
+      const result = db.update(apiKeys).set({ revokedAt: clock.now() }).where(eq(apiKeys.id, id)).run()
+      return result.changes > 0
+    },
+
+    async authenticate (secret: string) {
+      const row = bySecretHash.get({ secretHash: hashSecret(secret) })
+      return row === undefined || row.revokedAt !== null ? undefined : row
+    }
+  }
+}
+
+export type ApiKeysRepository = ReturnType<typeof apiKeysRepository>

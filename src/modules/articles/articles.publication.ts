@@ -1,0 +1,27 @@
+import type { ArticleStatus } from '../../db/schema/index.js'
+import { badRequest } from '../../http/problem.js'
+
+export interface Publication {
+  status: ArticleStatus
+  publishedAt: number | null
+}
+
+/**
+ * The status and date an article ends up with, by the contract's rules:
+ * publishing with no date publishes now; `scheduled` needs a future date; a
+ * `published` article dated in the future is scheduled, since the public would
+ * not see it before that time anyway and it must then go live by itself.
+ */
+export function resolvePublication (requested: Publication, now: number): Publication {
+  const { status, publishedAt } = requested
+  if (status === 'scheduled') {
+    if (publishedAt === null) badRequest([{ path: '/body/publishedAt', message: 'is required for a scheduled article' }])
+    if (publishedAt <= now) badRequest([{ path: '/body/publishedAt', message: 'must be in the future for a scheduled article' }])
+    return { status, publishedAt }
+  }
+  if (status === 'published') {
+    if (publishedAt === null) return { status, publishedAt: now }
+    return { status: publishedAt > now ? 'scheduled' : 'published', publishedAt }
+  }
+  return { status, publishedAt }
+}

@@ -1,0 +1,211 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import type { FastifyRequest } from 'fastify'
+import { Type } from 'typebox'
+import type { Clock } from '../../clock.js'
+import { fromIso, IdOrSlugSchema, ref } from '../../http/common.js'
+import { parseFields, partialSchemas, selectFields, selectFieldsOfPage } from '../../http/fields.js'
+import { pageOf } from '../../http/pagination.js'
+import { badRequest, forbidden, notFound, problemResponses, unauthorized } from '../../http/problem.js'
+import { isStaff, PUBLIC_OR_KEY, requireRole, STAFF, KEY_ONLY } from '../../plugins/auth.js'
+import type { AuthorsRepository } from '../authors/authors.repository.js'
+import type { TagsRepository } from '../tags/tags.repository.js'
+import { resolvePublication } from './articles.publication.js'
+import type { ArticleFilter, ArticlesRepository } from './articles.repository.js'
+import {
+  ArticleCreateSchema, ArticleGetQuerySchema, ArticleIdSchema, ArticleListQuerySchema, ArticleListSchema,
+  ArticleSchema, ArticleUpdateSchema, type ArticleListQuery
+} from './articles.schemas.js'
+
+interface Options {
+  articles: ArticlesRepository
+  authors: AuthorsRepository
+  tags: TagsRepository
+  clock: Clock
+}
+
+const WRITERS = ['author', ...STAFF] as const
+const partials = partialSchemas(ArticleSchema)
+
+/** Whether the public may see an article now. */
+function isLive (article: { status: string, publishedAt: string | number | null }, now: number): boolean {
+  return article.status === 'published' && article.publishedAt !== null && new Date(article.publishedAt).getTime() <= now
+}
+
+const routes: FastifyPluginAsyncTypebox<Options> = async (app, { articles, authors, tags, clock }) => {
+  /** Which articles a list may show this caller, from its role and the `status` it asked for. */
+  function scopeOf (request: FastifyRequest, status: ArticleListQuery['status']): ArticleFilter {
+    const { principal } = request
+    if (isStaff(principal)) return status === undefined ? {} : { status }
+    if (status === undefined || status === 'published') return { publicAt: clock.now() }
+    if (principal.role === 'public') unauthorized(`Listing ${status} articles needs an API key.`)
+    if (principal.role === 'author' && status === 'draft') return { status, authorId: principal.authorId ?? '' }
+    return forbidden(`A key with the role "${principal.role}" may not list ${status} articles.`)
+  }
+
+  /**
+   * An author key may write only its own drafts. Another author's draft does
+   * not exist for it (404); what it can see but not change is a 403.
+   */
+  async function authorizeWrite (request: FastifyRequest, id: string) {
+    requireRole(request, WRITERS)
+    const state = await articles.findState(id) ?? notFound('article', id)
+    const { principal } = request
+    if (principal.role !== 'author') return state
+    const own = state.authorId === principal.authorId
+    if (!own) return isLive(state, clock.now()) ? forbidden('An author key may change its own drafts only.') : notFound('article', id)
+    if (state.status !== 'draft') forbidden(`An author key may not change its own ${state.status} article.`)
+    return state
+  }
+
+  /** An author key writes drafts only: setting another status, or a publication date, is an editor's call. */
+  function checkAuthorPublication (request: FastifyRequest, body: { status?: string | undefined, publishedAt?: string | null | undefined }) {
+    if (request.principal.role !== 'author') return
+    if (body.status !== undefined && body.status !== 'draft') forbidden('An author key may only write drafts.')
+    if (body.publishedAt !== undefined) forbidden('An author key may not set publishedAt.')
+  }
+
+  async function checkReferences (authorId: string | undefined, tagIds: readonly string[] | undefined) {
+    const errors = []
+    if (authorId !== undefined && !(await authors.exists(authorId))) errors.push({ path: '/body/authorId', message: 'names no author' })
+    const unknownTags = await tags.missing(tagIds ?? [])
+    for (const tagId of unknownTags) errors.push({ path: `/body/tagIds/${(tagIds ?? []).indexOf(tagId)}`, message: 'names no tag' })
+    if (errors.length > 0) badRequest(errors)
+  }
+
+  app.get('/', {
+    schema: {
+      tags: ['articles'],
+      operationId: 'listArticles',
+      summary: 'List articles',
+      description: 'The public sees published articles whose `publishedAt` has passed. Items leave out `body` and `bodyHtml` unless `fields` names them.',
+      security: PUBLIC_OR_KEY,
+      querystring: ArticleListQuerySchema,
+      response: { 200: ref(ArticleListSchema), ...problemResponses }
+    }
+  }, async (request, reply) => {
+    const { query } = request
+    const fields = parseFields(query.fields, ArticleSchema)
+    const page = pageOf(query)
+    const filter: ArticleFilter = {
+      ...scopeOf(request, query.status),
+      ...(query.tag === undefined ? {} : { tagSlug: query.tag }),
+      ...(query.author === undefined ? {} : { authorSlug: query.author }),
+      ...(query.publishedAfter === undefined ? {} : { publishedAfter: fromIso(query.publishedAfter) }),
+      ...(query.publishedBefore === undefined ? {} : { publishedBefore: fromIso(query.publishedBefore) }),
+      ...(query.updatedAfter === undefined ? {} : { updatedAfter: fromIso(query.updatedAfter) })
+    }
+    const withBody = fields !== undefined && (fields.has('body') || fields.has('bodyHtml'))
+    const { data, total } = await articles.list(filter, query.sort ?? '-publishedAt', page, { withBody })
+    return selectFieldsOfPage(reply, partials, fields, { data, meta: { total, ...page } })
+  })
+
+  app.get('/:idOrSlug', {
+    schema: {
+      tags: ['articles'],
+      operationId: 'getArticle',
+      summary: 'Read an article',
+      description: 'By id (`art_…`) or slug. What the caller may not see is a 404: a draft for the public, another author\'s draft for an author key. An author key reading its own scheduled article gets a 403.',
+      security: PUBLIC_OR_KEY,
+      params: Type.Object({ idOrSlug: IdOrSlugSchema }),
+      querystring: ArticleGetQuerySchema,
+      response: { 200: ref(ArticleSchema), ...problemResponses }
+    }
+  }, async (request, reply) => {
+    const { idOrSlug } = request.params
+    const fields = parseFields(request.query.fields, ArticleSchema)
+    const article = await articles.find(idOrSlug) ?? notFound('article', idOrSlug)
+    const { principal } = request
+    if (!isLive(article, clock.now()) && !isStaff(principal)) {
+      const own = principal.role === 'author' && article.author.id === principal.authorId
+      if (!own) notFound('article', idOrSlug)
+      if (article.status !== 'draft') forbidden(`An author key may not read its own ${article.status} article before it is published.`)
+    }
+    return selectFields(reply, partials, fields, article)
+  })
+
+  app.post('/', {
+    schema: {
+      tags: ['articles'],
+      operationId: 'createArticle',
+      summary: 'Write an article',
+      description: 'Authors (as their own author, drafts only), editors and admins.',
+      security: KEY_ONLY,
+      body: ref(ArticleCreateSchema),
+      response: { 201: ref(ArticleSchema), ...problemResponses }
+    }
+  }, async (request, reply) => {
+    requireRole(request, WRITERS)
+    const { body } = request
+    const { principal } = request
+    checkAuthorPublication(request, body)
+    if (principal.role === 'author' && body.authorId !== undefined && body.authorId !== principal.authorId) {
+      forbidden('An author key writes as its own author only.')
+    }
+    const authorId = body.authorId ?? principal.authorId ?? badRequest([{ path: '/body/authorId', message: 'is required' }])
+    await checkReferences(authorId, body.tagIds)
+    const publication = resolvePublication({
+      status: body.status ?? 'draft',
+      publishedAt: body.publishedAt == null ? null : fromIso(body.publishedAt)
+    }, clock.now())
+    const article = await articles.create({
+      title: body.title,
+      body: body.body,
+      authorId,
+      slug: body.slug,
+      excerpt: body.excerpt,
+      publication,
+      tagIds: body.tagIds ?? [],
+      commentsOpen: body.commentsOpen ?? true,
+      featuredImage: body.featuredImage ?? null
+    })
+    return reply.code(201).header('location', `/v1/articles/${article.id}`).send(article)
+  })
+
+  app.patch('/:id', {
+    schema: {
+      tags: ['articles'],
+      operationId: 'updateArticle',
+      summary: 'Change an article',
+      description: 'Only the fields sent change. An author key may change its own drafts only, and keep them drafts.',
+      security: KEY_ONLY,
+      params: Type.Object({ id: ArticleIdSchema }),
+      body: ref(ArticleUpdateSchema),
+      response: { 200: ref(ArticleSchema), ...problemResponses }
+    }
+  }, async (request) => {
+    const { id } = request.params
+    const { body } = request
+    const state = await authorizeWrite(request, id)
+    checkAuthorPublication(request, body)
+    if (request.principal.role === 'author' && body.authorId !== undefined && body.authorId !== request.principal.authorId) {
+      forbidden('An author key writes as its own author only.')
+    }
+    await checkReferences(body.authorId, body.tagIds)
+    const publication = body.status === undefined && body.publishedAt === undefined
+      ? undefined
+      : resolvePublication({
+        status: body.status ?? state.status,
+        publishedAt: body.publishedAt === undefined ? state.publishedAt : body.publishedAt === null ? null : fromIso(body.publishedAt)
+      }, clock.now())
+    const { status: _status, publishedAt: _publishedAt, ...changes } = body
+    return await articles.update(id, { ...changes, publication }) ?? notFound('article', id)
+  })
+
+  app.delete('/:id', {
+    schema: {
+      tags: ['articles'],
+      operationId: 'deleteArticle',
+      summary: 'Delete an article',
+      description: 'Editors and admins; an author key deletes its own drafts only.',
+      security: KEY_ONLY,
+      params: Type.Object({ id: ArticleIdSchema }),
+      response: { 204: Type.Null({ description: 'Deleted.' }), ...problemResponses }
+    }
+  }, async (request, reply) => {
+    await authorizeWrite(request, request.params.id)
+    if (!(await articles.remove(request.params.id))) notFound('article', request.params.id)
+    return reply.code(204).send(null)
+  })
+}
+
+export default routes

@@ -1,0 +1,110 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { Type } from 'typebox'
+import { IdOrSlugSchema, ref } from '../../http/common.js'
+import { parseFields, partialSchemas, selectFields, selectFieldsOfPage } from '../../http/fields.js'
+import { pageOf } from '../../http/pagination.js'
+import { conflict, notFound, problemResponses } from '../../http/problem.js'
+import { isStaff, KEY_ONLY, PUBLIC_OR_KEY, requireRole, STAFF, type Principal } from '../../plugins/auth.js'
+import type { AuthorsRepository } from './authors.repository.js'
+import {
+  type Author, AuthorCreateSchema, AuthorGetQuerySchema, AuthorIdSchema, AuthorListQuerySchema, AuthorListSchema,
+  AuthorSchema, AuthorUpdateSchema
+} from './authors.schemas.js'
+
+const partials = partialSchemas(AuthorSchema)
+
+/** An author's email is for the newsroom's staff only. */
+function visibleTo (principal: Principal, author: Required<Author>): Author {
+  if (isStaff(principal)) return author
+  const { email: _email, ...rest } = author
+  return rest
+}
+
+const routes: FastifyPluginAsyncTypebox<{ authors: AuthorsRepository }> = async (app, { authors }) => {
+  app.get('/', {
+    schema: {
+      tags: ['authors'],
+      operationId: 'listAuthors',
+      summary: 'List authors',
+      description: 'Everyone may read authors. `email` is present for editor and admin keys only.',
+      security: PUBLIC_OR_KEY,
+      querystring: AuthorListQuerySchema,
+      response: { 200: ref(AuthorListSchema), ...problemResponses }
+    }
+  }, async (request, reply) => {
+    const fields = parseFields(request.query.fields, AuthorSchema)
+    const page = pageOf(request.query)
+    const { data, total } = await authors.list(page, request.query.sort ?? 'name')
+    const visible = data.map((author) => visibleTo(request.principal, author))
+    return selectFieldsOfPage(reply, partials, fields, { data: visible, meta: { total, ...page } })
+  })
+
+  app.get('/:idOrSlug', {
+    schema: {
+      tags: ['authors'],
+      operationId: 'getAuthor',
+      summary: 'Read an author',
+      description: 'By id (`aut_…`) or slug.',
+      security: PUBLIC_OR_KEY,
+      params: Type.Object({ idOrSlug: IdOrSlugSchema }),
+      querystring: AuthorGetQuerySchema,
+      response: { 200: ref(AuthorSchema), ...problemResponses }
+    }
+  }, async (request, reply) => {
+    const fields = parseFields(request.query.fields, AuthorSchema)
+    const author = await authors.find(request.params.idOrSlug) ?? notFound('author', request.params.idOrSlug)
+    return selectFields(reply, partials, fields, visibleTo(request.principal, author))
+  })
+
+  app.post('/', {
+    schema: {
+      tags: ['authors'],
+      operationId: 'createAuthor',
+      summary: 'Add an author',
+      description: 'Editors and admins. A slug that is given and taken is a 409; a slug made from the name gets `-2`, `-3`, … when taken.',
+      security: KEY_ONLY,
+      body: ref(AuthorCreateSchema),
+      response: { 201: ref(AuthorSchema), ...problemResponses }
+    }
+  }, async (request, reply) => {
+    requireRole(request, STAFF)
+    const author = await authors.create(request.body)
+    return reply.code(201).header('location', `/v1/authors/${author.id}`).send(author)
+  })
+
+  app.patch('/:id', {
+    schema: {
+      tags: ['authors'],
+      operationId: 'updateAuthor',
+      summary: 'Change an author',
+      description: 'Editors and admins. Only the fields sent change; `null` clears an optional one.',
+      security: KEY_ONLY,
+      params: Type.Object({ id: AuthorIdSchema }),
+      body: ref(AuthorUpdateSchema),
+      response: { 200: ref(AuthorSchema), ...problemResponses }
+    }
+  }, async (request) => {
+    requireRole(request, STAFF)
+    return await authors.update(request.params.id, request.body) ?? notFound('author', request.params.id)
+  })
+
+  app.delete('/:id', {
+    schema: {
+      tags: ['authors'],
+      operationId: 'deleteAuthor',
+      summary: 'Remove an author',
+      description: 'Editors and admins. An author who still signs articles (in any status) cannot be removed: 409.',
+      security: KEY_ONLY,
+      params: Type.Object({ id: AuthorIdSchema }),
+      response: { 204: Type.Null({ description: 'Removed.' }), ...problemResponses }
+    }
+  }, async (request, reply) => {
+    requireRole(request, STAFF)
+    const outcome = await authors.remove(request.params.id)
+    if (outcome === 'missing') notFound('author', request.params.id)
+    if (outcome === 'has-articles') conflict('This author still signs articles: reassign or delete them first.')
+    return reply.code(204).send(null)
+  })
+}
+
+export default routes

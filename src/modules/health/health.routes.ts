@@ -1,0 +1,57 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { Type } from 'typebox'
+import type { Db } from '../../db/client.js'
+import { migrationsApplied } from '../../db/migrate.js'
+import { ref } from '../../http/common.js'
+import { problemResponses } from '../../http/problem.js'
+
+export const HealthSchema = Type.Object({
+  status: Type.Literal('ok', { description: 'Always `ok` when the answer comes at all.' })
+}, { $id: 'Health', additionalProperties: false, description: 'The service is able to answer.' })
+
+export interface Lifecycle {
+  /** Set when the process starts shutting down: readiness turns 503 so load balancers stop sending traffic. */
+  shuttingDown: boolean
+}
+
+function isDatabaseReady (db: Db): boolean {
+  try {
+    return migrationsApplied(db)
+  } catch {
+    // No migrations table yet, or the database is closed or unreadable: not ready, which is what the probe asks.
+    return false
+  }
+}
+
+const routes: FastifyPluginAsyncTypebox<{ db: Db, lifecycle: Lifecycle }> = async (app, { db, lifecycle }) => {
+  app.get('/healthz', {
+    schema: {
+      tags: ['service'],
+      operationId: 'getHealth',
+      summary: 'Liveness',
+      description: 'The process is up and answering.',
+      response: { 200: ref(HealthSchema), ...problemResponses }
+    }
+  }, async () => ({ status: 'ok' as const }))
+
+  app.get('/readyz', {
+    schema: {
+      tags: ['service'],
+      operationId: 'getReadiness',
+      summary: 'Readiness',
+      description: 'The database answers and every migration is applied. 503, with `Retry-After`, while not ready or once shutting down.',
+      response: { 200: ref(HealthSchema), ...problemResponses }
+    }
+  }, async (_request, reply) => {
+    const ready = !lifecycle.shuttingDown && isDatabaseReady(db)
+    if (ready) return { status: 'ok' as const }
+    return reply.code(503).header('retry-after', '5').type('application/problem+json').send({
+      type: 'about:blank',
+      title: 'Service Unavailable',
+      status: 503,
+      detail: lifecycle.shuttingDown ? 'The server is shutting down.' : 'Database migrations are not applied yet.'
+    } as never)
+  })
+}
+
+export default routes

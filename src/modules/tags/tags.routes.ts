@@ -1,0 +1,97 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { Type } from 'typebox'
+import { IdOrSlugSchema, ref } from '../../http/common.js'
+import { parseFields, partialSchemas, selectFields, selectFieldsOfPage } from '../../http/fields.js'
+import { pageOf } from '../../http/pagination.js'
+import { notFound, problemResponses } from '../../http/problem.js'
+import { KEY_ONLY, PUBLIC_OR_KEY, requireRole, STAFF } from '../../plugins/auth.js'
+import type { TagsRepository } from './tags.repository.js'
+import { TagCreateSchema, TagGetQuerySchema, TagIdSchema, TagListQuerySchema, TagListSchema, TagSchema, TagUpdateSchema } from './tags.schemas.js'
+
+const partials = partialSchemas(TagSchema)
+
+const routes: FastifyPluginAsyncTypebox<{ tags: TagsRepository }> = async (app, { tags }) => {
+  app.get('/', {
+    schema: {
+      tags: ['tags'],
+      operationId: 'listTags',
+      summary: 'List tags',
+      description: 'Everyone may read tags.',
+      security: PUBLIC_OR_KEY,
+      querystring: TagListQuerySchema,
+      response: { 200: ref(TagListSchema), ...problemResponses }
+    }
+  }, async (request, reply) => {
+    const fields = parseFields(request.query.fields, TagSchema)
+    const page = pageOf(request.query)
+    const { data, total } = await tags.list(page, request.query.sort ?? 'name')
+    return selectFieldsOfPage(reply, partials, fields, { data, meta: { total, ...page } })
+  })
+
+  app.get('/:idOrSlug', {
+    schema: {
+      tags: ['tags'],
+      operationId: 'getTag',
+      summary: 'Read a tag',
+      description: 'By id (`tag_…`) or slug.',
+      security: PUBLIC_OR_KEY,
+      params: Type.Object({ idOrSlug: IdOrSlugSchema }),
+      querystring: TagGetQuerySchema,
+      response: { 200: ref(TagSchema), ...problemResponses }
+    }
+  }, async (request, reply) => {
+    const fields = parseFields(request.query.fields, TagSchema)
+    const tag = await tags.find(request.params.idOrSlug) ?? notFound('tag', request.params.idOrSlug)
+    return selectFields(reply, partials, fields, tag)
+  })
+
+  app.post('/', {
+    schema: {
+      tags: ['tags'],
+      operationId: 'createTag',
+      summary: 'Add a tag',
+      description: 'Editors and admins. A slug that is given and taken is a 409; a slug made from the name gets `-2`, `-3`, … when taken.',
+      security: KEY_ONLY,
+      body: ref(TagCreateSchema),
+      response: { 201: ref(TagSchema), ...problemResponses }
+    }
+  }, async (request, reply) => {
+    requireRole(request, STAFF)
+    const tag = await tags.create(request.body)
+    return reply.code(201).header('location', `/v1/tags/${tag.id}`).send(tag)
+  })
+
+  app.patch('/:id', {
+    schema: {
+      tags: ['tags'],
+      operationId: 'updateTag',
+      summary: 'Change a tag',
+      description: 'Editors and admins. Only the fields sent change.',
+      security: KEY_ONLY,
+      params: Type.Object({ id: TagIdSchema }),
+      body: ref(TagUpdateSchema),
+      response: { 200: ref(TagSchema), ...problemResponses }
+    }
+  }, async (request) => {
+    requireRole(request, STAFF)
+    return await tags.update(request.params.id, request.body) ?? notFound('tag', request.params.id)
+  })
+
+  app.delete('/:id', {
+    schema: {
+      tags: ['tags'],
+      operationId: 'deleteTag',
+      summary: 'Remove a tag',
+      description: 'Editors and admins. The tag is taken off every article that carried it.',
+      security: KEY_ONLY,
+      params: Type.Object({ id: TagIdSchema }),
+      response: { 204: Type.Null({ description: 'Removed.' }), ...problemResponses }
+    }
+  }, async (request, reply) => {
+    requireRole(request, STAFF)
+    if (!(await tags.remove(request.params.id))) notFound('tag', request.params.id)
+    return reply.code(204).send(null)
+  })
+}
+
+export default routes

@@ -1,0 +1,57 @@
+import swagger from '@fastify/swagger'
+import swaggerUi from '@fastify/swagger-ui'
+import type { FastifyInstance } from 'fastify'
+import fp from 'fastify-plugin'
+import type { TSchema } from 'typebox'
+
+export interface OpenApiOptions {
+  version: string
+  /** Schemas with an `$id`, published as named components and referenced with `ref()`. */
+  schemas: TSchema[]
+}
+
+/**
+ * The OpenAPI 3.1 document is generated from the route schemas: components are
+ * named by each shared schema's `$id`, and nothing in it depends on the
+ * environment, so the committed `openapi/openapi.json` can be compared with it.
+ */
+async function openapi (app: FastifyInstance, options: OpenApiOptions) {
+  for (const schema of options.schemas) app.addSchema(schema)
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Newsroom CMS API',
+        version: options.version,
+        description: 'A headless CMS for news publishers: articles, authors and tags for web front ends and mobile apps, and the API keys that guard the newsroom\'s writes. Errors are RFC 9457 `application/problem+json`. Send a key as `Authorization: Bearer <key>`; without one you are the public.'
+      },
+      tags: [
+        { name: 'articles', description: 'News articles, their rendering and publication.' },
+        { name: 'authors', description: 'The people who sign articles.' },
+        { name: 'tags', description: 'Topics that group articles.' },
+        { name: 'api-keys', description: 'Keys for the newsroom (admin only).' },
+        { name: 'service', description: 'Health, readiness and this document.' }
+      ],
+      components: {
+        securitySchemes: {
+          bearerAuth: { type: 'http', scheme: 'bearer', description: 'An API key made with `POST /v1/api-keys` or `cms keys create`.' }
+        }
+      }
+    },
+    refResolver: {
+      buildLocalReference: (json, _baseUri, _fragment, index) => (typeof json.$id === 'string' ? json.$id : `def-${index}`)
+    }
+  })
+
+  await app.register(swaggerUi, {
+    routePrefix: '/docs',
+    uiConfig: { deepLinking: true, defaultModelsExpandDepth: 1 }
+  })
+
+  app.get('/openapi.json', {
+    schema: { hide: true }
+  }, async () => app.swagger())
+}
+
+export default fp(openapi, { name: 'openapi' })

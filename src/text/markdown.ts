@@ -1,0 +1,58 @@
+import MarkdownIt from 'markdown-it'
+import sanitizeHtml from 'sanitize-html'
+
+// Built once: both run on every article write.
+// The default preset is CommonMark plus tables and strikethrough; raw HTML is on so editors can embed it,
+// which is why the output always goes through the sanitizer below.
+const markdownParser = new MarkdownIt({ html: true, linkify: true, typographer: false })
+
+/** What an article body may contain: text formatting, links, images, tables; no scripts, frames, forms, styles or handlers. */
+const ARTICLE_HTML: sanitizeHtml.IOptions = {
+  allowedTags: [
+    'p', 'br', 'hr', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'blockquote', 'ul', 'ol', 'li',
+    'strong', 'b', 'em', 'i', 's', 'del', 'code', 'pre', 'a', 'img', 'figure', 'figcaption',
+    'table', 'thead', 'tbody', 'tr', 'th', 'td', 'sup', 'sub', 'span'
+  ],
+  allowedAttributes: {
+    a: ['href', 'title', 'rel'],
+    img: ['src', 'alt', 'title', 'width', 'height'],
+    th: ['colspan', 'rowspan'],
+    td: ['colspan', 'rowspan']
+  },
+  // Fenced code blocks carry their language for client-side highlighting.
+  allowedClasses: { code: ['language-*'] },
+  // Relative URLs are always kept; only these schemes are allowed in href and src.
+  allowedSchemes: ['http', 'https', 'mailto'],
+  allowedSchemesByTag: {},
+  disallowedTagsMode: 'discard'
+}
+
+const NO_HTML: sanitizeHtml.IOptions = { allowedTags: [], allowedAttributes: {} }
+
+// Tags after which the text of the next block starts; a space keeps "</p><p>" from gluing two words together.
+const BLOCK_BOUNDARY = /<(?=\/?(?:p|br|hr|h[1-6]|div|li|ul|ol|dt|dd|blockquote|pre|figure|figcaption|table|tr|th|td|section|article|header|footer|aside)\b)/gi
+const ENTITY = /&(?:#(\d+)|#x([\da-f]+)|(amp|lt|gt|quot|apos|nbsp));/gi
+const NAMED_ENTITIES: Readonly<Record<string, string>> = {
+  amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' '
+}
+const WHITESPACE_RUN = /\s+/g
+
+/** Renders an article body from Markdown (HTML allowed) to sanitized HTML, safe to embed in a page. */
+export function renderMarkdown (markdown: string): string {
+  return sanitizeHtml(markdownParser.render(markdown), ARTICLE_HTML)
+}
+
+/** The visible text of an HTML fragment, with entities decoded and whitespace collapsed to single spaces. */
+export function htmlToText (html: string): string {
+  const escapedText = sanitizeHtml(html.replace(BLOCK_BOUNDARY, ' <'), NO_HTML)
+  return decodeEntities(escapedText).replace(WHITESPACE_RUN, ' ').trim()
+}
+
+// One pass, so "&amp;lt;" becomes "&lt;" and not "<".
+function decodeEntities (text: string): string {
+  return text.replace(ENTITY, (entity, decimal?: string, hexadecimal?: string, name?: string) => {
+    if (name !== undefined) return NAMED_ENTITIES[name.toLowerCase()] ?? entity
+    const codePoint = decimal !== undefined ? Number.parseInt(decimal, 10) : Number.parseInt(hexadecimal ?? '', 16)
+    return codePoint > 0 && codePoint <= 0x10FFFF ? String.fromCodePoint(codePoint) : entity
+  })
+}

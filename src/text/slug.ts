@@ -1,0 +1,57 @@
+/** What a slug may look like; a string so a JSON schema `pattern` can reuse it (Ajv compiles patterns with the `u` flag, which `\p{…}` needs). */
+export const SLUG_PATTERN = '^[\\p{L}\\p{N}]+(-[\\p{L}\\p{N}]+)*$'
+
+const SLUG_REGEX = new RegExp(SLUG_PATTERN, 'u')
+
+/** Latin letters that Unicode does not decompose into a base letter plus accents. */
+const LATIN_WITHOUT_DECOMPOSITION: Readonly<Record<string, string>> = {
+  œ: 'oe', æ: 'ae', ß: 'ss', ø: 'o', đ: 'd', ł: 'l', þ: 'th', ð: 'd', ı: 'i'
+}
+
+const LATIN_LETTER = /\p{Script=Latin}/gu
+// Combining marks, invisible format characters (zero-width, bidi controls, soft hyphen) and
+// apostrophes vanish without splitting the word they sit in.
+const VANISHING = /[\p{M}\p{Cf}'’ʼ‘`´]/gu
+// A few emoji are letters to Unicode (ℹ); they separate words like any other symbol.
+const SEPARATOR_RUN = /(?:[^\p{L}\p{N}]|\p{Extended_Pictographic})+/gu
+const EDGE_HYPHEN = /^-|-$/g
+
+export function isSlug (s: string): boolean {
+  return SLUG_REGEX.test(s)
+}
+
+/**
+ * Turns a title into a URL slug; returns '' when no letter or number is left.
+ * Written by hand because no library strips accents from Latin letters while keeping other scripts' letters.
+ */
+export function slugify (input: string, maxLength = 200): string {
+  const slug = input
+    .normalize('NFC')
+    .toLowerCase()
+    // Per character, so only Latin letters are decomposed: NFD of other scripts (kana, Indic) would change letters.
+    // NFKD rather than NFD also folds Latin ligatures and full-width forms (ﬁ → fi, ａ → a).
+    .replace(LATIN_LETTER, (letter) => LATIN_WITHOUT_DECOMPOSITION[letter] ?? letter.normalize('NFKD'))
+    .replace(VANISHING, '')
+    .replace(SEPARATOR_RUN, '-')
+    .replace(EDGE_HYPHEN, '')
+  return truncateAtHyphen(slug, maxLength)
+}
+
+/** Keeps whole words while they fit in `maxLength` code points; a first word longer than that is cut. */
+function truncateAtHyphen (slug: string, maxLength: number): string {
+  if (codePointLength(slug) <= maxLength) return slug
+  const [firstWord = '', ...otherWords] = slug.split('-')
+  if (codePointLength(firstWord) >= maxLength) return Array.from(firstWord).slice(0, maxLength).join('')
+  let truncated = firstWord
+  let length = codePointLength(firstWord)
+  for (const word of otherWords) {
+    length += 1 + codePointLength(word)
+    if (length > maxLength) break
+    truncated += '-' + word
+  }
+  return truncated
+}
+
+function codePointLength (s: string): number {
+  return [...s].length
+}
