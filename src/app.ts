@@ -60,6 +60,9 @@ export async function buildApp ({ config, db, clock = systemClock, logger = fals
     routerOptions: { maxParamLength: 2048 }
   }).withTypeProvider<TypeBoxTypeProvider>()
 
+  // The API speaks JSON only: any other body, text/plain included, is a 415.
+  app.removeContentTypeParser('text/plain')
+
   const keys = apiKeysRepository(db, clock)
   const authors = authorsRepository(db, clock)
   const tags = tagsRepository(db, clock)

@@ -23,7 +23,7 @@ export const SlugSchema = Type.String({
   description: 'Lower-case letters and digits of any script, in words joined by single hyphens; unique per resource type.'
 })
 
-export const IdOrSlugSchema = Type.String({ minLength: 1, maxLength: 300, description: 'An id (`art_…`) or a slug.' })
+export const IdOrSlugSchema = Type.String({ minLength: 1, maxLength: 300, description: 'The id, or the current slug.' })
 
 export const TimestampSchema = Type.String({ format: 'date-time', description: 'An RFC 3339 time, in UTC.' })
 

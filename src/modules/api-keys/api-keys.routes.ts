@@ -11,7 +11,7 @@ import { ApiKeyCreatedSchema, ApiKeyCreateSchema, ApiKeyListSchema, KeyIdSchema 
 const routes: FastifyPluginAsyncTypebox<{ keys: ApiKeysRepository, authors: AuthorsRepository }> = async (app, { keys, authors }) => {
   app.addHook('onRequest', async (request) => requireRole(request, ['admin']))
 
-  app.post('/', {
+  app.post('', {
     schema: {
       tags: ['api-keys'],
       operationId: 'createApiKey',
@@ -30,7 +30,7 @@ const routes: FastifyPluginAsyncTypebox<{ keys: ApiKeysRepository, authors: Auth
     return reply.code(201).header('location', `/v1/api-keys/${created.id}`).send(created)
   })
 
-  app.get('/', {
+  app.get('', {
     schema: {
       tags: ['api-keys'],
       operationId: 'listApiKeys',

@@ -72,7 +72,7 @@ const routes: FastifyPluginAsyncTypebox<Options> = async (app, { articles, autho
     if (errors.length > 0) badRequest(errors)
   }
 
-  app.get('/', {
+  app.get('', {
     schema: {
       tags: ['articles'],
       operationId: 'listArticles',
@@ -99,19 +99,19 @@ const routes: FastifyPluginAsyncTypebox<Options> = async (app, { articles, autho
     return selectFieldsOfPage(reply, partials, fields, { data, meta: { total, ...page } })
   })
 
-  app.get('/:idOrSlug', {
+  app.get('/:id', {
     schema: {
       tags: ['articles'],
       operationId: 'getArticle',
       summary: 'Read an article',
       description: 'By id (`art_…`) or slug. What the caller may not see is a 404: a draft for the public, another author\'s draft for an author key. An author key reading its own scheduled article gets a 403.',
       security: PUBLIC_OR_KEY,
-      params: Type.Object({ idOrSlug: IdOrSlugSchema }),
+      params: Type.Object({ id: IdOrSlugSchema }),
       querystring: ArticleGetQuerySchema,
       response: { 200: ref(ArticleSchema), ...problemResponses }
     }
   }, async (request, reply) => {
-    const { idOrSlug } = request.params
+    const { id: idOrSlug } = request.params
     const fields = parseFields(request.query.fields, ArticleSchema)
     const article = await articles.find(idOrSlug) ?? notFound('article', idOrSlug)
     const { principal } = request
@@ -123,7 +123,7 @@ const routes: FastifyPluginAsyncTypebox<Options> = async (app, { articles, autho
     return selectFields(reply, partials, fields, article)
   })
 
-  app.post('/', {
+  app.post('', {
     schema: {
       tags: ['articles'],
       operationId: 'createArticle',

@@ -50,7 +50,7 @@ const summaryProperties = {
   readingTimeMinutes: Type.Integer({ minimum: 1, description: 'ceil(wordCount / 200), at least 1: the "2 minutes Read" of the page.' }),
   commentCount: Type.Integer({ minimum: 0, description: 'Approved comments.' }),
   commentsOpen: Type.Boolean({ description: 'Whether readers may comment.' }),
-  featuredImage: Type.Union([ref(FeaturedImageSchema), Type.Null()])
+  featuredImage: Type.Union([ref(FeaturedImageSchema), Type.Null()], { description: 'The image shown with the article, or null.' })
 }
 
 export const ArticleSchema = Type.Object({

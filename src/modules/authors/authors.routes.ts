@@ -21,7 +21,7 @@ function visibleTo (principal: Principal, author: Required<Author>): Author {
 }
 
 const routes: FastifyPluginAsyncTypebox<{ authors: AuthorsRepository }> = async (app, { authors }) => {
-  app.get('/', {
+  app.get('', {
     schema: {
       tags: ['authors'],
       operationId: 'listAuthors',
@@ -39,24 +39,24 @@ const routes: FastifyPluginAsyncTypebox<{ authors: AuthorsRepository }> = async 
     return selectFieldsOfPage(reply, partials, fields, { data: visible, meta: { total, ...page } })
   })
 
-  app.get('/:idOrSlug', {
+  app.get('/:id', {
     schema: {
       tags: ['authors'],
       operationId: 'getAuthor',
       summary: 'Read an author',
       description: 'By id (`aut_…`) or slug.',
       security: PUBLIC_OR_KEY,
-      params: Type.Object({ idOrSlug: IdOrSlugSchema }),
+      params: Type.Object({ id: IdOrSlugSchema }),
       querystring: AuthorGetQuerySchema,
       response: { 200: ref(AuthorSchema), ...problemResponses }
     }
   }, async (request, reply) => {
     const fields = parseFields(request.query.fields, AuthorSchema)
-    const author = await authors.find(request.params.idOrSlug) ?? notFound('author', request.params.idOrSlug)
+    const author = await authors.find(request.params.id) ?? notFound('author', request.params.id)
     return selectFields(reply, partials, fields, visibleTo(request.principal, author))
   })
 
-  app.post('/', {
+  app.post('', {
     schema: {
       tags: ['authors'],
       operationId: 'createAuthor',

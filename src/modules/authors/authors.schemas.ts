@@ -13,7 +13,7 @@ export const AuthorSchema = Type.Object({
   id: AuthorIdSchema,
   slug: SlugSchema,
   name,
-  bio: Type.Union([bio, Type.Null()]),
+  bio: Type.Union([bio, Type.Null()], { description: 'A short biography, plain text, or null.' }),
   avatarUrl: Type.Union([HttpUrlSchema, Type.Null()], { description: 'A portrait, as an `http` or `https` URL.' }),
   articleCount: Type.Integer({ minimum: 0, description: 'How many published articles the author signs.' }),
   createdAt: TimestampSchema,

@@ -11,7 +11,7 @@ import { TagCreateSchema, TagGetQuerySchema, TagIdSchema, TagListQuerySchema, Ta
 const partials = partialSchemas(TagSchema)
 
 const routes: FastifyPluginAsyncTypebox<{ tags: TagsRepository }> = async (app, { tags }) => {
-  app.get('/', {
+  app.get('', {
     schema: {
       tags: ['tags'],
       operationId: 'listTags',
@@ -28,24 +28,24 @@ const routes: FastifyPluginAsyncTypebox<{ tags: TagsRepository }> = async (app, 
     return selectFieldsOfPage(reply, partials, fields, { data, meta: { total, ...page } })
   })
 
-  app.get('/:idOrSlug', {
+  app.get('/:id', {
     schema: {
       tags: ['tags'],
       operationId: 'getTag',
       summary: 'Read a tag',
       description: 'By id (`tag_…`) or slug.',
       security: PUBLIC_OR_KEY,
-      params: Type.Object({ idOrSlug: IdOrSlugSchema }),
+      params: Type.Object({ id: IdOrSlugSchema }),
       querystring: TagGetQuerySchema,
       response: { 200: ref(TagSchema), ...problemResponses }
     }
   }, async (request, reply) => {
     const fields = parseFields(request.query.fields, TagSchema)
-    const tag = await tags.find(request.params.idOrSlug) ?? notFound('tag', request.params.idOrSlug)
+    const tag = await tags.find(request.params.id) ?? notFound('tag', request.params.id)
     return selectFields(reply, partials, fields, tag)
   })
 
-  app.post('/', {
+  app.post('', {
     schema: {
       tags: ['tags'],
       operationId: 'createTag',

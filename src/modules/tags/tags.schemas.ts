@@ -12,7 +12,7 @@ export const TagSchema = Type.Object({
   id: TagIdSchema,
   slug: SlugSchema,
   name,
-  description: Type.Union([description, Type.Null()]),
+  description: Type.Union([description, Type.Null()], { description: 'What the tag covers, plain text, or null.' }),
   articleCount: Type.Integer({ minimum: 0, description: 'How many published articles carry the tag.' }),
   createdAt: TimestampSchema,
   updatedAt: TimestampSchema
