@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import Fastify, { type FastifyServerOptions } from 'fastify'
 import { type Clock, systemClock } from './clock.js'
-import type { Config } from './config.js'
+import { trustProxyOf, type Config } from './config.js'
 import type { Db } from './db/client.js'
 import { PageMetaSchema } from './http/pagination.js'
 import { ProblemSchema } from './http/problem.js'
@@ -19,6 +19,15 @@ import { authorsRepository } from './modules/authors/authors.repository.js'
 import authorRoutes from './modules/authors/authors.routes.js'
 import { AuthorCreateSchema, AuthorListSchema, AuthorSchema, AuthorUpdateSchema } from './modules/authors/authors.schemas.js'
 import healthRoutes, { HealthSchema, type Lifecycle } from './modules/health/health.routes.js'
+import bansRoutes from './modules/comments/bans.routes.js'
+import { commentsRepository } from './modules/comments/comments.repository.js'
+import commentRoutes from './modules/comments/comments.routes.js'
+import {
+  BanCreateSchema, BanListSchema, BanSchema, BulkResultSchema, BulkStatusChangeSchema, CommentHistoryEntrySchema, CommentSubmitSchema,
+  CountsByStatusSchema, ErasureResultSchema, ErasureSchema, ModeratedCommentListSchema, ModeratedCommentSchema, PublicCommentListSchema,
+  PublicCommentSchema, StatusChangeSchema, SubmittedCommentSchema
+} from './modules/comments/comments.schemas.js'
+import moderationRoutes from './modules/comments/moderation.routes.js'
 import { tagsRepository } from './modules/tags/tags.repository.js'
 import tagRoutes from './modules/tags/tags.routes.js'
 import { TagCreateSchema, TagListSchema, TagSchema, TagUpdateSchema } from './modules/tags/tags.schemas.js'
@@ -44,7 +53,10 @@ const SCHEMAS = [
   TagSchema, TagCreateSchema, TagUpdateSchema, TagListSchema,
   AuthorRefSchema, TagRefSchema, FeaturedImageSchema,
   ArticleSchema, ArticleSummarySchema, ArticleCreateSchema, ArticleUpdateSchema, ArticleListSchema,
-  ApiKeySchema, ApiKeyCreatedSchema, ApiKeyCreateSchema, ApiKeyListSchema
+  ApiKeySchema, ApiKeyCreatedSchema, ApiKeyCreateSchema, ApiKeyListSchema,
+  PublicCommentSchema, SubmittedCommentSchema, CommentSubmitSchema, PublicCommentListSchema, CommentHistoryEntrySchema,
+  ModeratedCommentSchema, CountsByStatusSchema, ModeratedCommentListSchema, StatusChangeSchema, BulkStatusChangeSchema,
+  BulkResultSchema, ErasureSchema, ErasureResultSchema, BanSchema, BanCreateSchema, BanListSchema
 ]
 
 /**
@@ -55,6 +67,7 @@ export async function buildApp ({ config, db, clock = systemClock, logger = fals
   const app = Fastify({
     logger,
     schemaController,
+    trustProxy: trustProxyOf(config),
     bodyLimit: 1024 * 1024,
     // A 200-character slug in a non-Latin script is up to 1,600 bytes once percent-encoded.
     routerOptions: { maxParamLength: 2048 }
@@ -67,6 +80,7 @@ export async function buildApp ({ config, db, clock = systemClock, logger = fals
   const authors = authorsRepository(db, clock)
   const tags = tagsRepository(db, clock)
   const articles = articlesRepository(db, clock, config)
+  const comments = commentsRepository(db, clock)
 
   app.addHook('onClose', async () => { db.$client.close() })
 
@@ -80,6 +94,9 @@ export async function buildApp ({ config, db, clock = systemClock, logger = fals
   await app.register(healthRoutes, { db, lifecycle })
   await app.register(async (v1) => {
     await v1.register(articleRoutes, { prefix: '/articles', articles, authors, tags, clock })
+    await v1.register(commentRoutes, { prefix: '/articles', comments, clock, config })
+    await v1.register(moderationRoutes, { prefix: '/comments', comments })
+    await v1.register(bansRoutes, { prefix: '/comment-bans', comments })
     await v1.register(authorRoutes, { prefix: '/authors', authors })
     await v1.register(tagRoutes, { prefix: '/tags', tags })
     await v1.register(apiKeyRoutes, { prefix: '/api-keys', keys, authors })

@@ -15,10 +15,25 @@ export const ConfigSchema = Type.Object({
   LOG_LEVEL: LogLevel,
   SITE_URL: Type.String({ pattern: '^https?://[^\\s]+$', default: 'http://localhost:3000' }),
   ARTICLE_URL_TEMPLATE: Type.String({ minLength: 1, default: '{siteUrl}/{slug}' }),
-  WORKERS: Type.Integer({ minimum: 1, maximum: 64 })
+  WORKERS: Type.Integer({ minimum: 1, maximum: 64 }),
+  // 'false', 'true', a number of proxy hops, or a comma-separated list of proxy addresses or CIDR ranges.
+  TRUST_PROXY: Type.String({ default: 'false', pattern: '^[0-9a-fA-F.:/, ]+$|^(true|false)$' }),
+  COMMENT_RATE_LIMIT: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 5 }),
+  COMMENT_MAX_LINKS: Type.Integer({ minimum: 0, maximum: 100, default: 2 }),
+  COMMENT_BLOCKLIST: Type.String({ default: '' }),
+  COMMENT_APPROVE_RETURNING: Type.Boolean({ default: false })
 })
 
 export type Config = Readonly<Static<typeof ConfigSchema>>
+
+/** Fastify's `trustProxy`: whether, and which, forwarding proxies may name the client in `X-Forwarded-For`. */
+export function trustProxyOf (config: Pick<Config, 'TRUST_PROXY'>): boolean | string | ((address: string, hop: number) => boolean) {
+  const value = config.TRUST_PROXY.trim()
+  if (value === 'true' || value === 'false') return value === 'true'
+  if (!/^\d+$/.test(value)) return value
+  const hops = Number(value)
+  return (_address, hop) => hop < hops
+}
 
 /** Turns environment-style strings into a validated, frozen `Config`; throws naming every bad setting. */
 export function loadConfig (env: Record<string, string | undefined>): Config {

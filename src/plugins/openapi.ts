@@ -24,12 +24,13 @@ async function openapi (app: FastifyInstance, options: OpenApiOptions) {
       info: {
         title: 'Newsroom CMS API',
         version: options.version,
-        description: 'A headless CMS for news publishers: articles, authors and tags for web front ends and mobile apps, and the API keys that guard the newsroom\'s writes. Errors are RFC 9457 `application/problem+json`. Send a key as `Authorization: Bearer <key>`; without one you are the public.'
+        description: 'A headless CMS for news publishers: articles, authors and tags for web front ends and mobile apps, readers\' comments and their moderation, and the API keys that guard the newsroom\'s writes. Errors are RFC 9457 `application/problem+json`. Send a key as `Authorization: Bearer <key>`; without one you are the public.'
       },
       tags: [
         { name: 'articles', description: 'News articles, their rendering and publication.' },
         { name: 'authors', description: 'The people who sign articles.' },
         { name: 'tags', description: 'Topics that group articles.' },
+        { name: 'comments', description: 'Readers\' comments, and their moderation.' },
         { name: 'api-keys', description: 'Keys for the newsroom (admin only).' },
         { name: 'service', description: 'Health, readiness and this document.' }
       ],

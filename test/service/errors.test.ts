@@ -1,7 +1,7 @@
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { build, createArticle, createAuthor } from '../helper.js'
 
-function isProblem (t: Tap.Test, response: { statusCode: number, headers: Record<string, unknown>, json: () => any }, status: number) {
+function isProblem (t: Test, response: { statusCode: number, headers: Record<string, unknown>, json: () => any }, status: number) {
   t.equal(response.statusCode, status)
   t.match(response.headers['content-type'], /^application\/problem\+json/)
   const body = response.json()

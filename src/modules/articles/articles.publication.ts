@@ -25,3 +25,8 @@ export function resolvePublication (requested: Publication, now: number): Public
   }
   return { status, publishedAt }
 }
+
+/** Whether the public may see an article now. */
+export function isLive (article: { status: string, publishedAt: string | number | null }, now: number): boolean {
+  return article.status === 'published' && article.publishedAt !== null && new Date(article.publishedAt).getTime() <= now
+}

@@ -9,7 +9,7 @@ import { badRequest, forbidden, notFound, problemResponses, unauthorized } from 
 import { isStaff, PUBLIC_OR_KEY, requireRole, STAFF, KEY_ONLY } from '../../plugins/auth.js'
 import type { AuthorsRepository } from '../authors/authors.repository.js'
 import type { TagsRepository } from '../tags/tags.repository.js'
-import { resolvePublication } from './articles.publication.js'
+import { isLive, resolvePublication } from './articles.publication.js'
 import type { ArticleFilter, ArticlesRepository } from './articles.repository.js'
 import {
   ArticleCreateSchema, ArticleGetQuerySchema, ArticleIdSchema, ArticleListQuerySchema, ArticleListSchema,
@@ -25,11 +25,6 @@ interface Options {
 
 const WRITERS = ['author', ...STAFF] as const
 const partials = partialSchemas(ArticleSchema)
-
-/** Whether the public may see an article now. */
-function isLive (article: { status: string, publishedAt: string | number | null }, now: number): boolean {
-  return article.status === 'published' && article.publishedAt !== null && new Date(article.publishedAt).getTime() <= now
-}
 
 const routes: FastifyPluginAsyncTypebox<Options> = async (app, { articles, authors, tags, clock }) => {
   /** Which articles a list may show this caller, from its role and the `status` it asked for. */
@@ -52,7 +47,7 @@ const routes: FastifyPluginAsyncTypebox<Options> = async (app, { articles, autho
     const { principal } = request
     if (principal.role !== 'author') return state
     const own = state.authorId === principal.authorId
-    if (!own) return isLive(state, clock.now()) ? forbidden('An author key may change its own drafts only.') : notFound('article', id)
+    if (!own) return forbidden('An author key may change its own drafts only.')
     if (state.status !== 'draft') forbidden(`An author key may not change its own ${state.status} article.`)
     return state
   }

@@ -1,0 +1,247 @@
+import { and, asc, count, desc, eq, gt, inArray, or, sql, type SQL } from 'drizzle-orm'
+import type { Clock } from '../../clock.js'
+import type { Db } from '../../db/client.js'
+import { newId } from '../../db/ids.js'
+import { articles, commentBans, commentHistory, commentRateWindows, comments, COMMENT_STATUSES, type CommentStatus } from '../../db/schema/index.js'
+import { toIso } from '../../http/common.js'
+import type { Page } from '../../http/pagination.js'
+import { renderComment } from '../../text/comment.js'
+import type { Decision } from './comments.moderation.js'
+import type { ModeratedComment, PublicComment } from './comments.schemas.js'
+
+type CommentRow = typeof comments.$inferSelect
+type ArticleRef = ModeratedComment['article']
+
+const HOUR = 60 * 60 * 1000
+
+export interface ModerationFilter {
+  status?: CommentStatus
+  articlePk?: number
+  email?: string
+  ip?: string
+}
+
+export interface NewComment {
+  articlePk: number
+  parentId: string | null
+  authorName: string
+  authorEmail: string
+  authorUrl: string | null
+  body: string
+  ip: string
+  userAgent: string | null
+}
+
+function toPublic (row: CommentRow, articleId: string): PublicComment {
+  return {
+    id: row.id,
+    articleId,
+    parentId: row.parentId,
+    authorName: row.authorName,
+    authorUrl: row.authorUrl,
+    body: row.body,
+    bodyHtml: renderComment(row.body),
+    createdAt: toIso(row.createdAt)
+  }
+}
+
+function toModerated (row: CommentRow, article: ArticleRef, history: ModeratedComment['history']): ModeratedComment {
+  return {
+    ...toPublic(row, article.id),
+    authorEmail: row.authorEmail,
+    status: row.status,
+    ip: row.ip,
+    userAgent: row.userAgent,
+    article,
+    moderatedAt: row.moderatedAt === null ? null : toIso(row.moderatedAt),
+    moderatedBy: row.moderatedBy,
+    history
+  }
+}
+
+export function commentsRepository (db: Db, clock: Clock) {
+  const articleRef = { id: articles.id, slug: articles.slug, title: articles.title }
+
+  /** Keeps each article's `commentCount` equal to its approved comments, inside the caller's transaction. */
+  function refreshCommentCounts (articlePks: Iterable<number>) {
+    const pks = [...new Set(articlePks)]
+    if (pks.length === 0) return
+    db.update(articles).set({
+      commentCount: sql`(SELECT count(*) FROM ${comments} WHERE ${comments.articlePk} = ${articles.pk} AND ${comments.status} = 'approved')`
+    }).where(inArray(articles.pk, pks)).run()
+  }
+
+  function recordChange (commentId: string, fromStatus: CommentStatus | null, toStatus: CommentStatus, byKeyId: string | null, rule: string | null, at: number) {
+    db.insert(commentHistory).values({ commentId, fromStatus, toStatus, byKeyId, rule, at }).run()
+  }
+
+  function conditionsOf (filter: ModerationFilter): SQL | undefined {
+    return and(
+      filter.status === undefined ? undefined : eq(comments.status, filter.status),
+      filter.articlePk === undefined ? undefined : eq(comments.articlePk, filter.articlePk),
+      filter.email === undefined ? undefined : eq(comments.authorEmail, filter.email),
+      filter.ip === undefined ? undefined : eq(comments.ip, filter.ip)
+    )
+  }
+
+  function historyOf (commentId: string): ModeratedComment['history'] {
+    return db.select().from(commentHistory).where(eq(commentHistory.commentId, commentId)).orderBy(asc(commentHistory.at), asc(commentHistory.pk)).all()
+      .map((entry) => ({ status: entry.toStatus, previousStatus: entry.fromStatus, by: entry.byKeyId, rule: entry.rule, at: toIso(entry.at) }))
+  }
+
+  function findModerated (id: string) {
+    const found = db.select({ comment: comments, article: articleRef }).from(comments)
+      .innerJoin(articles, eq(articles.pk, comments.articlePk)).where(eq(comments.id, id)).get()
+    return found === undefined ? undefined : toModerated(found.comment, found.article, historyOf(id))
+  }
+
+  /** Sets the status of the given comments that are not in it yet; their articles' counts follow in the same transaction. */
+  function changeStatus (ids: readonly string[], status: CommentStatus, byKeyId: string) {
+    return db.transaction(() => {
+      const now = clock.now()
+      const changing = db.select({ id: comments.id, status: comments.status, articlePk: comments.articlePk }).from(comments)
+        .where(and(inArray(comments.id, [...ids]), sql`${comments.status} <> ${status}`)).all()
+      if (changing.length === 0) return 0
+      db.update(comments).set({ status, moderatedAt: now, moderatedBy: byKeyId }).where(inArray(comments.id, changing.map((row) => row.id))).run()
+      for (const row of changing) recordChange(row.id, row.status, status, byKeyId, null, now)
+      refreshCommentCounts(changing.map((row) => row.articlePk))
+      return changing.length
+    }, { behavior: 'immediate' })
+  }
+
+  return {
+    /** What the comment routes need of an article named by id or slug. */
+    async findArticle (idOrSlug: string) {
+      return db.select({ pk: articles.pk, id: articles.id, status: articles.status, publishedAt: articles.publishedAt, commentsOpen: articles.commentsOpen })
+        .from(articles).where(or(eq(articles.id, idOrSlug), eq(articles.slug, idOrSlug))).get()
+    },
+
+    async listApproved (article: { pk: number, id: string }, page: Page) {
+      const where = and(eq(comments.articlePk, article.pk), eq(comments.status, 'approved'))
+      const rows = db.select().from(comments).where(where).orderBy(asc(comments.createdAt), asc(comments.id)).limit(page.limit).offset(page.offset).all()
+      const total = db.select({ total: count() }).from(comments).where(where).get()?.total ?? 0
+      return { data: rows.map((row) => toPublic(row, article.id)), total }
+    },
+
+    async isApprovedComment (id: string, articlePk: number): Promise<boolean> {
+      return db.select({ id: comments.id }).from(comments)
+        .where(and(eq(comments.id, id), eq(comments.articlePk, articlePk), eq(comments.status, 'approved'))).get() !== undefined
+    },
+
+    /** The same body on the same article from the same client within the hour: a double submission. */
+    async isDuplicate (comment: Pick<NewComment, 'articlePk' | 'ip' | 'body'>): Promise<boolean> {
+      return db.select({ id: comments.id }).from(comments)
+        .where(and(eq(comments.ip, comment.ip), gt(comments.createdAt, clock.now() - HOUR), eq(comments.articlePk, comment.articlePk), eq(comments.body, comment.body)))
+        .limit(1).get() !== undefined
+    },
+
+    async hasApprovedComment (email: string): Promise<boolean> {
+      return db.select({ id: comments.id }).from(comments).where(and(eq(comments.authorEmail, email), eq(comments.status, 'approved'))).limit(1).get() !== undefined
+    },
+
+    async isBanned (email: string, ip: string): Promise<boolean> {
+      return db.select({ id: commentBans.id }).from(commentBans).where(or(eq(commentBans.email, email), eq(commentBans.ip, ip))).limit(1).get() !== undefined
+    },
+
+    /** Stores the comment with the status the rules decided; acknowledged only once committed. */
+    async create (comment: NewComment, decision: Decision, byKeyId: string | null): Promise<PublicComment> {
+      const row = db.transaction(() => {
+        const now = clock.now()
+        const inserted = db.insert(comments).values({
+          id: newId('com'),
+          ...comment,
+          status: decision.status,
+          createdAt: now,
+          moderatedAt: byKeyId === null ? null : now,
+          moderatedBy: byKeyId
+        }).returning().get()
+        recordChange(inserted.id, null, decision.status, byKeyId, decision.rule, now)
+        if (decision.status === 'approved') refreshCommentCounts([comment.articlePk])
+        return inserted
+      }, { behavior: 'immediate' })
+      const articleId = db.select({ id: articles.id }).from(articles).where(eq(articles.pk, row.articlePk)).get()!.id
+      return toPublic(row, articleId)
+    },
+
+    async listForModeration (filter: ModerationFilter, page: Page) {
+      const where = conditionsOf(filter)
+      // With no status asked for: pending first, then oldest first (the order `comments_queue_idx` holds).
+      const order = filter.status === undefined
+        ? [sql`(${comments.status} <> 'pending')`, asc(comments.createdAt), asc(comments.id)]
+        : [asc(comments.createdAt), asc(comments.id)]
+      const rows = db.select({ comment: comments, article: articleRef }).from(comments)
+        .innerJoin(articles, eq(articles.pk, comments.articlePk))
+        .where(where).orderBy(...order).limit(page.limit).offset(page.offset).all()
+      const counted = db.select({ status: comments.status, total: count() }).from(comments)
+        .where(conditionsOf({ ...filter, status: undefined })).groupBy(comments.status).all()
+      const countsByStatus = Object.fromEntries(COMMENT_STATUSES.map((status) => [status, counted.find((row) => row.status === status)?.total ?? 0])) as Record<CommentStatus, number>
+      const total = filter.status === undefined ? Object.values(countsByStatus).reduce((sum, n) => sum + n, 0) : countsByStatus[filter.status]
+      return { data: rows.map(({ comment, article }) => toModerated(comment, article, [])), total, countsByStatus }
+    },
+
+    find: async (id: string) => findModerated(id),
+
+    /** Undefined when there is no such comment. */
+    async setStatus (id: string, status: CommentStatus, byKeyId: string) {
+      changeStatus([id], status, byKeyId)
+      return findModerated(id)
+    },
+
+    setStatusOfMany: async (ids: readonly string[], status: CommentStatus, byKeyId: string) => changeStatus(ids, status, byKeyId),
+
+    /** Deletes for good; false when there is no such comment. */
+    async remove (id: string): Promise<boolean> {
+      return db.transaction(() => {
+        const row = db.delete(comments).where(eq(comments.id, id)).returning({ articlePk: comments.articlePk }).get()
+        if (row === undefined) return false
+        refreshCommentCounts([row.articlePk])
+        return true
+      }, { behavior: 'immediate' })
+    },
+
+    /** Deletes every comment from this address (the right to be forgotten); returns how many. */
+    async erase (email: string): Promise<number> {
+      return db.transaction(() => {
+        const rows = db.delete(comments).where(eq(comments.authorEmail, email)).returning({ articlePk: comments.articlePk }).all()
+        refreshCommentCounts(rows.map((row) => row.articlePk))
+        return rows.length
+      }, { behavior: 'immediate' })
+    },
+
+    /**
+     * Counts a submission against its client's fixed one-minute window, in the
+     * database so that every server process shares the limit. Returns the count
+     * so far in this window and when the window ends.
+     */
+    async countSubmission (client: string, windowMs: number) {
+      const now = clock.now()
+      const windowStart = now - (now % windowMs)
+      return db.transaction(() => {
+        db.delete(commentRateWindows).where(sql`${commentRateWindows.windowStart} < ${windowStart}`).run()
+        const row = db.insert(commentRateWindows).values({ client, windowStart, count: 1 })
+          .onConflictDoUpdate({ target: [commentRateWindows.client, commentRateWindows.windowStart], set: { count: sql`${commentRateWindows.count} + 1` } })
+          .returning({ count: commentRateWindows.count }).get()
+        return { count: row.count, resetAt: windowStart + windowMs }
+      }, { behavior: 'immediate' })
+    },
+
+    bans: {
+      async list (page: Page) {
+        const rows = db.select().from(commentBans).orderBy(desc(commentBans.createdAt), desc(commentBans.id)).limit(page.limit).offset(page.offset).all()
+        const total = db.select({ total: count() }).from(commentBans).get()?.total ?? 0
+        return { data: rows.map((row) => ({ ...row, createdAt: toIso(row.createdAt) })), total }
+      },
+
+      async create (ban: { email: string | null, ip: string | null, reason: string }, byKeyId: string) {
+        const row = db.insert(commentBans).values({ id: newId('ban'), ...ban, createdAt: clock.now(), createdBy: byKeyId }).returning().get()
+        return { ...row, createdAt: toIso(row.createdAt) }
+      },
+
+      async remove (id: string): Promise<boolean> {
+        return db.delete(commentBans).where(eq(commentBans.id, id)).run().changes > 0
+      }
+    }
+  }
+}
+
+export type CommentsRepository = ReturnType<typeof commentsRepository>
