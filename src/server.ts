@@ -1,10 +1,16 @@
 import cluster from 'node:cluster'
 import closeWithGrace from 'close-with-grace'
+import { pino } from 'pino'
 import { buildApp } from './app.js'
 import { loadConfig, type Config } from './config.js'
 import { openDatabase } from './db/client.js'
 import { runMigrations } from './db/migrate.js'
 import type { Lifecycle } from './modules/health/health.routes.js'
+
+const SHUTDOWN_GRACE_MS = 10_000
+// More worker deaths than this within the window is a crash loop: stop instead of forking forever.
+const MAX_CRASHES = 5
+const CRASH_WINDOW_MS = 60_000
 
 // 3.51.3 fixed a bug that could corrupt a WAL database when a checkpoint and a reset of the WAL raced.
 const OLDEST_SAFE_SQLITE = [3, 51, 3]
@@ -51,30 +57,79 @@ async function serve (config: Config) {
   const app = await buildApp({ config, db, lifecycle, logger: loggerOptions(config) })
   app.log.info({ sqlite: version, database: config.DATABASE_PATH }, 'database ready')
 
-  closeWithGrace({ delay: 10_000, logger: app.log }, async ({ err }) => {
+  // A worker leaves signals to the primary, which may also send them to the whole process group: it closes when told to.
+  const isWorker = !cluster.isPrimary
+  const closer = closeWithGrace({ delay: SHUTDOWN_GRACE_MS, logger: app.log, skip: isWorker ? ['SIGTERM', 'SIGINT'] : [] }, async ({ err }) => {
     if (err !== undefined) app.log.error({ err }, 'shutting down after an error')
     lifecycle.shuttingDown = true
     await app.close()
   })
+  if (isWorker) {
+    for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, () => {})
+    process.on('message', (message) => { if (message === 'shutdown') closer.close() })
+    process.on('disconnect', () => closer.close())
+  }
 
   await app.listen({ host: config.HOST, port: config.PORT })
 }
 
-/** With several workers the primary migrates once, then each worker serves the same port over the same file. */
-async function main () {
-  const config = loadConfig(process.env)
-  if (config.WORKERS === 1 || !cluster.isPrimary) return serve(config)
+/**
+ * With several workers the primary migrates once, then each worker serves the
+ * same port over the same file. The primary replaces a worker that dies, stops
+ * them all on SIGTERM or SIGINT (a second signal stops them at once), and exits
+ * non-zero when any of them failed.
+ */
+function supervise (config: Config) {
+  const log = pino(loggerOptions(config))
+  const { db, version } = openMigratedDatabase(config)
+  db.$client.close()
+  log.info({ sqlite: version, database: config.DATABASE_PATH, workers: config.WORKERS }, 'starting workers')
+  let stopping = false
+  let failed = false
+  const recentCrashes: number[] = []
 
-  openMigratedDatabase(config).db.$client.close()
+  const live = () => Object.values(cluster.workers ?? {}).filter((worker) => worker !== undefined && !worker.isDead())
+  const stopAll = () => {
+    stopping = true
+    for (const worker of live()) worker!.send('shutdown')
+    setTimeout(() => {
+      for (const worker of live()) worker!.process.kill('SIGKILL')
+      process.exit(1)
+    }, SHUTDOWN_GRACE_MS + 5_000).unref()
+  }
+
   for (let index = 0; index < config.WORKERS; index++) cluster.fork()
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.on(signal, () => {
-      for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill(signal)
+      if (!stopping) return stopAll()
+      for (const worker of live()) worker!.process.kill('SIGKILL')
+      process.exit(1)
     })
   }
-  cluster.on('exit', () => {
-    if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(0)
+  cluster.on('exit', (worker, code, signal) => {
+    if (!stopping) {
+      const now = Date.now()
+      recentCrashes.push(now)
+      while (recentCrashes[0]! < now - CRASH_WINDOW_MS) recentCrashes.shift()
+      log.error({ worker: worker.process.pid, code, signal }, 'worker died')
+      if (recentCrashes.length <= MAX_CRASHES) {
+        cluster.fork()
+        return
+      }
+      log.fatal({ crashes: recentCrashes.length }, 'workers keep dying: stopping')
+      failed = true
+      stopAll()
+    } else if (code !== 0) {
+      failed = true
+    }
+    if (live().length === 0) process.exit(failed ? 1 : 0)
   })
+}
+
+async function main () {
+  const config = loadConfig(process.env)
+  if (config.WORKERS === 1 || !cluster.isPrimary) return serve(config)
+  supervise(config)
 }
 
 await main()
