@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs'
+import compress from '@fastify/compress'
+import cors from '@fastify/cors'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
-import Fastify, { type FastifyServerOptions } from 'fastify'
+import Fastify, { type FastifyReply, type FastifyServerOptions } from 'fastify'
 import { type Clock, systemClock } from './clock.js'
 import { trustProxyOf, type Config } from './config.js'
 import type { Db } from './db/client.js'
@@ -28,10 +30,13 @@ import {
   PublicCommentSchema, StatusChangeSchema, SubmittedCommentSchema
 } from './modules/comments/comments.schemas.js'
 import moderationRoutes from './modules/comments/moderation.routes.js'
+import feedRoutes from './modules/feeds/feeds.routes.js'
+import { JsonFeedSchema } from './modules/feeds/feeds.schemas.js'
 import { tagsRepository } from './modules/tags/tags.repository.js'
 import tagRoutes from './modules/tags/tags.routes.js'
 import { TagCreateSchema, TagListSchema, TagSchema, TagUpdateSchema } from './modules/tags/tags.schemas.js'
 import auth from './plugins/auth.js'
+import caching, { tidyVary } from './plugins/caching.js'
 import errors from './plugins/errors.js'
 import openapi from './plugins/openapi.js'
 import strictQuery, { schemaController } from './plugins/validation.js'
@@ -56,7 +61,8 @@ const SCHEMAS = [
   ApiKeySchema, ApiKeyCreatedSchema, ApiKeyCreateSchema, ApiKeyListSchema,
   PublicCommentSchema, SubmittedCommentSchema, CommentSubmitSchema, PublicCommentListSchema, CommentHistoryEntrySchema,
   ModeratedCommentSchema, CountsByStatusSchema, ModeratedCommentListSchema, StatusChangeSchema, BulkStatusChangeSchema,
-  BulkResultSchema, ErasureSchema, ErasureResultSchema, BanSchema, BanCreateSchema, BanListSchema
+  BulkResultSchema, ErasureSchema, ErasureResultSchema, BanSchema, BanCreateSchema, BanListSchema,
+  JsonFeedSchema
 ]
 
 /**
@@ -69,6 +75,10 @@ export async function buildApp ({ config, db, clock = systemClock, logger = fals
     schemaController,
     trustProxy: trustProxyOf(config),
     bodyLimit: 1024 * 1024,
+    // A URL that cannot be decoded never reaches a route: answer it as a problem too.
+    frameworkErrors: (error, _request, reply: FastifyReply) => {
+      reply.code(400).type('application/problem+json').send({ type: 'about:blank', title: 'Bad Request', status: 400, detail: error.message })
+    },
     // A 200-character slug in a non-Latin script is up to 1,600 bytes once percent-encoded.
     routerOptions: { maxParamLength: 2048 }
   }).withTypeProvider<TypeBoxTypeProvider>()
@@ -88,6 +98,17 @@ export async function buildApp ({ config, db, clock = systemClock, logger = fals
   await app.register(strictQuery)
   await app.register(openapi, { version, schemas: SCHEMAS })
   await app.register(auth, { keys })
+  // Caching sees each body before compression does, so an answer has one ETag however it is encoded.
+  await app.register(caching, { config })
+  await app.register(compress, { threshold: 1024 })
+  app.addHook('onSend', tidyVary)
+  await app.register(cors, {
+    origin: config.CORS_ORIGINS.trim() === '*' ? '*' : config.CORS_ORIGINS.split(',').map((origin) => origin.trim()).filter((origin) => origin !== ''),
+    methods: ['GET', 'HEAD', 'POST', 'PATCH', 'DELETE'],
+    allowedHeaders: ['Authorization', 'Content-Type', 'If-Match', 'If-None-Match'],
+    exposedHeaders: ['ETag', 'Location', 'Retry-After'],
+    maxAge: 600
+  })
   // Scheduled articles go live before anything is read, whoever reads it.
   app.addHook('onRequest', async () => { await articles.publishDue() })
 
@@ -97,6 +118,7 @@ export async function buildApp ({ config, db, clock = systemClock, logger = fals
     await v1.register(commentRoutes, { prefix: '/articles', comments, clock, config })
     await v1.register(moderationRoutes, { prefix: '/comments', comments })
     await v1.register(bansRoutes, { prefix: '/comment-bans', comments })
+    await v1.register(feedRoutes, { articles, clock, config })
     await v1.register(authorRoutes, { prefix: '/authors', authors })
     await v1.register(tagRoutes, { prefix: '/tags', tags })
     await v1.register(apiKeyRoutes, { prefix: '/api-keys', keys, authors })

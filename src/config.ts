@@ -14,10 +14,17 @@ export const ConfigSchema = Type.Object({
   DATABASE_PATH: Type.String({ minLength: 1, default: './data/cms.db' }),
   LOG_LEVEL: LogLevel,
   SITE_URL: Type.String({ pattern: '^https?://[^\\s]+$', default: 'http://localhost:3000' }),
+  SITE_NAME: Type.String({ minLength: 1, maxLength: 200, default: 'Newsroom' }),
+  SITE_LANGUAGE: Type.String({ pattern: '^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$', default: 'en' }),
   ARTICLE_URL_TEMPLATE: Type.String({ minLength: 1, default: '{siteUrl}/{slug}' }),
   WORKERS: Type.Integer({ minimum: 1, maximum: 64 }),
   // 'false', 'true', a number of proxy hops, or a comma-separated list of proxy addresses or CIDR ranges.
   TRUST_PROXY: Type.String({ default: 'false', pattern: '^[0-9a-fA-F.:/, ]+$|^(true|false)$' }),
+  CACHE_MAX_AGE: Type.Integer({ minimum: 0, default: 60 }),
+  CACHE_S_MAXAGE: Type.Integer({ minimum: 0, default: 300 }),
+  CACHE_STALE_WHILE_REVALIDATE: Type.Integer({ minimum: 0, default: 30 }),
+  // '*' for any origin, or a comma-separated list of origins allowed to call the API from a browser.
+  CORS_ORIGINS: Type.String({ default: '*' }),
   COMMENT_RATE_LIMIT: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 5 }),
   COMMENT_MAX_LINKS: Type.Integer({ minimum: 0, maximum: 100, default: 2 }),
   COMMENT_BLOCKLIST: Type.String({ default: '' }),

@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3'
-import { conflict } from '../http/problem.js'
+import { badRequest, conflict } from '../http/problem.js'
+import { isSlug } from '../text/slug.js'
 
 const MAX_SLUG_LENGTH = 200
 const ATTEMPTS = 5
@@ -23,9 +24,11 @@ export function isUniqueViolation (error: unknown, column: string): boolean {
   return error instanceof Error && (error as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE' && error.message.includes(`.${column}`)
 }
 
-/** A slug the client gave is taken as it is, lower-cased. */
+/** A slug the client gave is taken as it is, lower-cased; one that lower-casing spoils ("İ" gives "i" and a combining dot) is a 400. */
 export function normalizeGivenSlug (slug: string): string {
-  return slug.normalize('NFC').toLowerCase()
+  const lowered = slug.normalize('NFC').toLowerCase().normalize('NFC')
+  if (!isSlug(lowered)) badRequest([{ path: '/body/slug', message: `lower-cased it reads ${JSON.stringify(lowered)}, which is not a slug: use letters and digits joined by single hyphens` }])
+  return lowered
 }
 
 /** Runs `write`, turning a collision on the unique slug index into the 409 the contract promises for a slug the client gave. */

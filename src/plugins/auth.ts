@@ -38,6 +38,11 @@ export function requireRole (request: FastifyRequest, roles: readonly KeyRole[])
   if (!roles.includes(role)) forbidden(`A key with the role "${role}" may not do this.`)
 }
 
+/** The same check as a route's `onRequest` hook, so a caller without the right key learns it before its body is validated. */
+export function allow (roles: readonly KeyRole[]) {
+  return async (request: FastifyRequest) => requireRole(request, roles)
+}
+
 const BEARER = /^Bearer +(\S+) *$/i
 
 /**

@@ -31,6 +31,7 @@ async function openapi (app: FastifyInstance, options: OpenApiOptions) {
         { name: 'authors', description: 'The people who sign articles.' },
         { name: 'tags', description: 'Topics that group articles.' },
         { name: 'comments', description: 'Readers\' comments, and their moderation.' },
+        { name: 'feeds', description: 'RSS, Atom and JSON feeds, and sitemaps.' },
         { name: 'api-keys', description: 'Keys for the newsroom (admin only).' },
         { name: 'service', description: 'Health, readiness and this document.' }
       ],

@@ -4,7 +4,7 @@ export const SLUG_PATTERN = '^[\\p{L}\\p{N}]+(-[\\p{L}\\p{N}]+)*$'
 const SLUG_REGEX = new RegExp(SLUG_PATTERN, 'u')
 
 /** Latin letters that Unicode does not decompose into a base letter plus accents. */
-const LATIN_WITHOUT_DECOMPOSITION: Readonly<Record<string, string>> = {
+export const LATIN_WITHOUT_DECOMPOSITION: Readonly<Record<string, string>> = {
   œ: 'oe', æ: 'ae', ß: 'ss', ø: 'o', đ: 'd', ł: 'l', þ: 'th', ð: 'd', ı: 'i'
 }
 
@@ -54,4 +54,14 @@ function truncateAtHyphen (slug: string, maxLength: number): string {
 
 function codePointLength (s: string): number {
   return [...s].length
+}
+
+/**
+ * Text lower-cased and without accents, for comparing as readers do: sorting
+ * titles ("Été" beside "ete"), matching blocked words. Unlike a slug, it keeps
+ * every character that is not an accent.
+ */
+export function foldAccents (text: string): string {
+  return text.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase()
+    .replace(/[œæßøđłþðı]/gu, (letter) => LATIN_WITHOUT_DECOMPOSITION[letter] ?? letter)
 }

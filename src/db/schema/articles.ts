@@ -50,3 +50,20 @@ export const articleTags = sqliteTable('article_tags', {
   primaryKey({ columns: [table.articlePk, table.tagId] }),
   index('article_tags_tag_idx').on(table.tagId, table.articlePk)
 ])
+
+/** Slugs an article answered at before a rename: a GET there is a 301 to the current slug. */
+export const articleOldSlugs = sqliteTable('article_old_slugs', {
+  slug: text('slug').primaryKey(),
+  articlePk: integer('article_pk').notNull().references(() => articles.pk, { onDelete: 'cascade' })
+}, (table) => [
+  index('article_old_slugs_article_idx').on(table.articlePk)
+])
+
+/** Articles deleted or taken out of the public's sight, so offline apps can drop them. */
+export const articleTombstones = sqliteTable('article_tombstones', {
+  articleId: text('article_id').primaryKey(),
+  slug: text('slug').notNull(),
+  removedAt: integer('removed_at').notNull()
+}, (table) => [
+  index('article_tombstones_removed_idx').on(table.removedAt, table.articleId)
+])

@@ -8,7 +8,7 @@ import { insertWithSlug, normalizeGivenSlug, withGivenSlug } from '../../db/slug
 import { toIso } from '../../http/common.js'
 import type { Page } from '../../http/pagination.js'
 import { htmlToText, renderMarkdown } from '../../text/markdown.js'
-import { slugify } from '../../text/slug.js'
+import { foldAccents, slugify } from '../../text/slug.js'
 import { countWords, makeExcerpt, readingTimeMinutes } from '../../text/summary.js'
 import type { Publication } from './articles.publication.js'
 import type { Article, ArticleSort } from './articles.schemas.js'
@@ -47,11 +47,6 @@ const ORDER: Record<ArticleSort, SQL[]> = {
   publishedAt: [asc(articles.publishedAt), asc(articles.pk)],
   '-updatedAt': [desc(articles.updatedAt), desc(articles.pk)],
   title: [asc(articles.sortTitle), asc(articles.pk)]
-}
-
-/** The title as `sort=title` compares it: lower case, without accents. */
-function sortTitleOf (title: string): string {
-  return title.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase()
 }
 
 /** Everything the server derives from the body, computed once per write. */
@@ -204,7 +199,7 @@ export function articlesRepository (db: Db, clock: Clock, config: Pick<Config, '
             id: newId('art'),
             slug,
             title: input.title,
-            sortTitle: sortTitleOf(input.title),
+            sortTitle: foldAccents(input.title),
             excerpt: input.excerpt ?? makeExcerpt(text),
             excerptGenerated: input.excerpt === undefined || input.excerpt === null,
             body: input.body,
@@ -233,7 +228,7 @@ export function articlesRepository (db: Db, clock: Clock, config: Pick<Config, '
         const current = tx.select().from(articles).where(eq(articles.id, id)).get()
         if (current === undefined) return false
         const set: Partial<ArticleRow> = { updatedAt: now }
-        if (changes.title !== undefined) Object.assign(set, { title: changes.title, sortTitle: sortTitleOf(changes.title) })
+        if (changes.title !== undefined) Object.assign(set, { title: changes.title, sortTitle: foldAccents(changes.title) })
         const body = changes.body ?? current.body
         if (changes.body !== undefined) {
           const { text, ...derived } = rendered(changes.body)

@@ -6,7 +6,7 @@ import { fromIso, IdOrSlugSchema, ref } from '../../http/common.js'
 import { parseFields, partialSchemas, selectFields, selectFieldsOfPage } from '../../http/fields.js'
 import { pageOf } from '../../http/pagination.js'
 import { badRequest, forbidden, notFound, problemResponses, unauthorized } from '../../http/problem.js'
-import { isStaff, PUBLIC_OR_KEY, requireRole, STAFF, KEY_ONLY } from '../../plugins/auth.js'
+import { allow, isStaff, KEY_ONLY, PUBLIC_OR_KEY, STAFF } from '../../plugins/auth.js'
 import type { AuthorsRepository } from '../authors/authors.repository.js'
 import type { TagsRepository } from '../tags/tags.repository.js'
 import { isLive, resolvePublication } from './articles.publication.js'
@@ -42,12 +42,11 @@ const routes: FastifyPluginAsyncTypebox<Options> = async (app, { articles, autho
    * not exist for it (404); what it can see but not change is a 403.
    */
   async function authorizeWrite (request: FastifyRequest, id: string) {
-    requireRole(request, WRITERS)
     const state = await articles.findState(id) ?? notFound('article', id)
     const { principal } = request
     if (principal.role !== 'author') return state
     const own = state.authorId === principal.authorId
-    if (!own) return forbidden('An author key may change its own drafts only.')
+    if (!own) return isLive(state, clock.now()) ? forbidden('An author key may change its own drafts only.') : notFound('article', id)
     if (state.status !== 'draft') forbidden(`An author key may not change its own ${state.status} article.`)
     return state
   }
@@ -119,6 +118,7 @@ const routes: FastifyPluginAsyncTypebox<Options> = async (app, { articles, autho
   })
 
   app.post('', {
+    onRequest: allow(WRITERS),
     schema: {
       tags: ['articles'],
       operationId: 'createArticle',
@@ -129,7 +129,6 @@ const routes: FastifyPluginAsyncTypebox<Options> = async (app, { articles, autho
       response: { 201: ref(ArticleSchema), ...problemResponses }
     }
   }, async (request, reply) => {
-    requireRole(request, WRITERS)
     const { body } = request
     const { principal } = request
     checkAuthorPublication(request, body)
@@ -157,6 +156,7 @@ const routes: FastifyPluginAsyncTypebox<Options> = async (app, { articles, autho
   })
 
   app.patch('/:id', {
+    onRequest: allow(WRITERS),
     schema: {
       tags: ['articles'],
       operationId: 'updateArticle',
@@ -176,17 +176,21 @@ const routes: FastifyPluginAsyncTypebox<Options> = async (app, { articles, autho
       forbidden('An author key writes as its own author only.')
     }
     await checkReferences(body.authorId, body.tagIds)
+    const now = clock.now()
+    // Publishing a scheduled article without a date publishes it now, as publishing anything without a date does.
+    const publishesEarly = body.status === 'published' && body.publishedAt === undefined && state.publishedAt !== null && state.publishedAt > now
     const publication = body.status === undefined && body.publishedAt === undefined
       ? undefined
       : resolvePublication({
         status: body.status ?? state.status,
-        publishedAt: body.publishedAt === undefined ? state.publishedAt : body.publishedAt === null ? null : fromIso(body.publishedAt)
-      }, clock.now())
+        publishedAt: body.publishedAt === undefined ? (publishesEarly ? null : state.publishedAt) : body.publishedAt === null ? null : fromIso(body.publishedAt)
+      }, now)
     const { status: _status, publishedAt: _publishedAt, ...changes } = body
     return await articles.update(id, { ...changes, publication }) ?? notFound('article', id)
   })
 
   app.delete('/:id', {
+    onRequest: allow(WRITERS),
     schema: {
       tags: ['articles'],
       operationId: 'deleteArticle',

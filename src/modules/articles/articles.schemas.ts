@@ -29,7 +29,7 @@ export const FeaturedImageSchema = Type.Object({
   alt: Type.String({ maxLength: 500, description: 'The image described for readers who cannot see it.' })
 }, { $id: 'FeaturedImage', additionalProperties: false, description: 'The image shown with the article in lists and shares.' })
 
-const title = Type.String({ minLength: 1, maxLength: 300, description: 'The headline.' })
+const title = Type.String({ minLength: 1, maxLength: 300, pattern: '\\S', description: 'The headline; not blank.' })
 const excerpt = Type.String({ maxLength: 1000, description: 'A short summary, plain text. When not given, the first ~160 characters of the body\'s text, cut at a word.' })
 const body = Type.String({ maxLength: 500_000, description: 'The article in Markdown; HTML blocks are allowed and sanitised.' })
 const publishedAt = Type.Union([TimestampSchema, Type.Null()], { description: 'When the article went or goes live; null for a draft never published.' })

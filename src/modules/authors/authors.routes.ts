@@ -4,7 +4,7 @@ import { IdOrSlugSchema, ref } from '../../http/common.js'
 import { parseFields, partialSchemas, selectFields, selectFieldsOfPage } from '../../http/fields.js'
 import { pageOf } from '../../http/pagination.js'
 import { conflict, notFound, problemResponses } from '../../http/problem.js'
-import { isStaff, KEY_ONLY, PUBLIC_OR_KEY, requireRole, STAFF, type Principal } from '../../plugins/auth.js'
+import { isStaff, allow, KEY_ONLY, PUBLIC_OR_KEY, STAFF, type Principal } from '../../plugins/auth.js'
 import type { AuthorsRepository } from './authors.repository.js'
 import {
   type Author, AuthorCreateSchema, AuthorGetQuerySchema, AuthorIdSchema, AuthorListQuerySchema, AuthorListSchema,
@@ -57,6 +57,7 @@ const routes: FastifyPluginAsyncTypebox<{ authors: AuthorsRepository }> = async 
   })
 
   app.post('', {
+    onRequest: allow(STAFF),
     schema: {
       tags: ['authors'],
       operationId: 'createAuthor',
@@ -67,12 +68,12 @@ const routes: FastifyPluginAsyncTypebox<{ authors: AuthorsRepository }> = async 
       response: { 201: ref(AuthorSchema), ...problemResponses }
     }
   }, async (request, reply) => {
-    requireRole(request, STAFF)
     const author = await authors.create(request.body)
     return reply.code(201).header('location', `/v1/authors/${author.id}`).send(author)
   })
 
   app.patch('/:id', {
+    onRequest: allow(STAFF),
     schema: {
       tags: ['authors'],
       operationId: 'updateAuthor',
@@ -84,11 +85,11 @@ const routes: FastifyPluginAsyncTypebox<{ authors: AuthorsRepository }> = async 
       response: { 200: ref(AuthorSchema), ...problemResponses }
     }
   }, async (request) => {
-    requireRole(request, STAFF)
     return await authors.update(request.params.id, request.body) ?? notFound('author', request.params.id)
   })
 
   app.delete('/:id', {
+    onRequest: allow(STAFF),
     schema: {
       tags: ['authors'],
       operationId: 'deleteAuthor',
@@ -99,7 +100,6 @@ const routes: FastifyPluginAsyncTypebox<{ authors: AuthorsRepository }> = async 
       response: { 204: Type.Null({ description: 'Removed.' }), ...problemResponses }
     }
   }, async (request, reply) => {
-    requireRole(request, STAFF)
     const outcome = await authors.remove(request.params.id)
     if (outcome === 'missing') notFound('author', request.params.id)
     if (outcome === 'has-articles') conflict('This author still signs articles: reassign or delete them first.')

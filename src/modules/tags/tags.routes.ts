@@ -4,7 +4,7 @@ import { IdOrSlugSchema, ref } from '../../http/common.js'
 import { parseFields, partialSchemas, selectFields, selectFieldsOfPage } from '../../http/fields.js'
 import { pageOf } from '../../http/pagination.js'
 import { notFound, problemResponses } from '../../http/problem.js'
-import { KEY_ONLY, PUBLIC_OR_KEY, requireRole, STAFF } from '../../plugins/auth.js'
+import { allow, KEY_ONLY, PUBLIC_OR_KEY, STAFF } from '../../plugins/auth.js'
 import type { TagsRepository } from './tags.repository.js'
 import { TagCreateSchema, TagGetQuerySchema, TagIdSchema, TagListQuerySchema, TagListSchema, TagSchema, TagUpdateSchema } from './tags.schemas.js'
 
@@ -46,6 +46,7 @@ const routes: FastifyPluginAsyncTypebox<{ tags: TagsRepository }> = async (app, 
   })
 
   app.post('', {
+    onRequest: allow(STAFF),
     schema: {
       tags: ['tags'],
       operationId: 'createTag',
@@ -56,12 +57,12 @@ const routes: FastifyPluginAsyncTypebox<{ tags: TagsRepository }> = async (app, 
       response: { 201: ref(TagSchema), ...problemResponses }
     }
   }, async (request, reply) => {
-    requireRole(request, STAFF)
     const tag = await tags.create(request.body)
     return reply.code(201).header('location', `/v1/tags/${tag.id}`).send(tag)
   })
 
   app.patch('/:id', {
+    onRequest: allow(STAFF),
     schema: {
       tags: ['tags'],
       operationId: 'updateTag',
@@ -73,11 +74,11 @@ const routes: FastifyPluginAsyncTypebox<{ tags: TagsRepository }> = async (app, 
       response: { 200: ref(TagSchema), ...problemResponses }
     }
   }, async (request) => {
-    requireRole(request, STAFF)
     return await tags.update(request.params.id, request.body) ?? notFound('tag', request.params.id)
   })
 
   app.delete('/:id', {
+    onRequest: allow(STAFF),
     schema: {
       tags: ['tags'],
       operationId: 'deleteTag',
@@ -88,7 +89,6 @@ const routes: FastifyPluginAsyncTypebox<{ tags: TagsRepository }> = async (app, 
       response: { 204: Type.Null({ description: 'Removed.' }), ...problemResponses }
     }
   }, async (request, reply) => {
-    requireRole(request, STAFF)
     if (!(await tags.remove(request.params.id))) notFound('tag', request.params.id)
     return reply.code(204).send(null)
   })

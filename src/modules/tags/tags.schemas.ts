@@ -5,7 +5,7 @@ import { listSchema, pageQuery } from '../../http/pagination.js'
 
 export const TagIdSchema = IdSchema('tag', 'The tag\'s id.')
 
-const name = Type.String({ minLength: 1, maxLength: 100, description: 'The tag as readers see it, e.g. "Diplomatie".' })
+const name = Type.String({ minLength: 1, maxLength: 100, pattern: '\\S', description: 'The tag as readers see it, e.g. "Diplomatie"; not blank.' })
 const description = Type.String({ maxLength: 5000, description: 'What the tag covers, plain text.' })
 
 export const TagSchema = Type.Object({

@@ -1,0 +1,82 @@
+import { createHash } from 'node:crypto'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import fp from 'fastify-plugin'
+import type { Config } from '../config.js'
+import { HttpProblem } from '../http/problem.js'
+
+/** A strong validator for a value: the same value, the same tag, whoever asks and however it is shaped. */
+export function etagOf (value: unknown): string {
+  const text = typeof value === 'string' ? value : JSON.stringify(value)
+  return `"${createHash('sha1').update(text).digest('base64url')}"`
+}
+
+function tagsIn (header: string): string[] {
+  return header.split(',').map((tag) => tag.trim()).filter((tag) => tag !== '')
+}
+
+/** `If-None-Match` compares weakly: `W/"x"` matches `"x"`. */
+function noneMatch (header: string | undefined, etag: string): boolean {
+  if (header === undefined) return false
+  const opaque = etag.replace(/^W\//, '')
+  return tagsIn(header).some((tag) => tag === '*' || tag.replace(/^W\//, '') === opaque)
+}
+
+/**
+ * `If-Match` on a write compares strongly: the write goes ahead only while the
+ * resource is still the one the client read, else 412 and nothing changes.
+ */
+export function checkIfMatch (request: FastifyRequest, currentEtag: string): void {
+  const header = request.headers['if-match']
+  if (header === undefined) return
+  if (tagsIn(header).some((tag) => tag === '*' || tag === currentEtag)) return
+  throw new HttpProblem(412, 'Precondition Failed', 'The resource changed since it was read: read it again, then retry with its new ETag.')
+}
+
+function addVary (reply: FastifyReply, names: string[]) {
+  const current = tagsIn(String(reply.getHeader('vary') ?? ''))
+  const seen = new Set<string>()
+  // Compare field names without case: @fastify/compress adds its own lower-case `accept-encoding`.
+  const merged = [...current, ...names].filter((name) => !seen.has(name.toLowerCase()) && seen.add(name.toLowerCase()))
+  if (merged.length > 0) reply.header('vary', merged.join(', '))
+}
+
+/** Runs after compression has added its own `Vary`, to leave each field name once. */
+export async function tidyVary (_request: FastifyRequest, reply: FastifyReply, payload: unknown) {
+  if (reply.hasHeader('vary')) addVary(reply, [])
+  return payload
+}
+
+/**
+ * HTTP caching for every GET, as the contract says: a strong ETag (the route's
+ * own for single resources, else a hash of the body), 304 on `If-None-Match`,
+ * and `Cache-Control` public for anonymous answers and private for keyed ones.
+ * Written here rather than with @fastify/etag, which tags every answer (errors
+ * and writes included) and compares `If-None-Match` as one exact value.
+ */
+async function caching (app: FastifyInstance, { config }: { config: Pick<Config, 'CACHE_MAX_AGE' | 'CACHE_S_MAXAGE' | 'CACHE_STALE_WHILE_REVALIDATE'> }) {
+  const publicCacheControl = `public, max-age=${config.CACHE_MAX_AGE}, s-maxage=${config.CACHE_S_MAXAGE}, stale-while-revalidate=${config.CACHE_STALE_WHILE_REVALIDATE}`
+
+  app.addHook('onSend', async (request, reply, payload) => {
+    const isRead = request.method === 'GET' || request.method === 'HEAD'
+    if (reply.statusCode >= 400) {
+      reply.header('cache-control', 'no-store')
+      return payload
+    }
+    if (!isRead || reply.statusCode !== 200) return payload
+    addVary(reply, ['Authorization', 'Accept-Encoding'])
+    if (!reply.hasHeader('cache-control')) {
+      reply.header('cache-control', request.headers.authorization === undefined ? publicCacheControl : 'private, no-cache')
+    }
+    let etag = reply.getHeader('etag') as string | undefined
+    if (etag === undefined) {
+      if (typeof payload !== 'string' && !Buffer.isBuffer(payload)) return payload
+      etag = etagOf(payload)
+      reply.header('etag', etag)
+    }
+    if (!noneMatch(request.headers['if-none-match'], etag)) return payload
+    reply.code(304).removeHeader('content-type').removeHeader('content-length')
+    return ''
+  })
+}
+
+export default fp(caching, { name: 'caching' })
