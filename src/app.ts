@@ -13,9 +13,10 @@ import apiKeyRoutes from './modules/api-keys/api-keys.routes.js'
 import { ApiKeyCreatedSchema, ApiKeyCreateSchema, ApiKeyListSchema, ApiKeySchema } from './modules/api-keys/api-keys.schemas.js'
 import { articlesRepository } from './modules/articles/articles.repository.js'
 import articleRoutes from './modules/articles/articles.routes.js'
+import tombstoneRoutes from './modules/articles/tombstones.routes.js'
 import {
   ArticleCreateSchema, ArticleListSchema, ArticleSchema, ArticleSummarySchema, ArticleUpdateSchema, AuthorRefSchema,
-  FeaturedImageSchema, TagRefSchema
+  FeaturedImageSchema, RelatedArticlesSchema, TagRefSchema, TombstoneListSchema
 } from './modules/articles/articles.schemas.js'
 import { authorsRepository } from './modules/authors/authors.repository.js'
 import authorRoutes from './modules/authors/authors.routes.js'
@@ -31,6 +32,7 @@ import {
 } from './modules/comments/comments.schemas.js'
 import moderationRoutes from './modules/comments/moderation.routes.js'
 import feedRoutes from './modules/feeds/feeds.routes.js'
+import sitemapRoutes from './modules/feeds/sitemaps.routes.js'
 import { JsonFeedSchema } from './modules/feeds/feeds.schemas.js'
 import { tagsRepository } from './modules/tags/tags.repository.js'
 import tagRoutes from './modules/tags/tags.routes.js'
@@ -57,7 +59,7 @@ const SCHEMAS = [
   AuthorSchema, AuthorCreateSchema, AuthorUpdateSchema, AuthorListSchema,
   TagSchema, TagCreateSchema, TagUpdateSchema, TagListSchema,
   AuthorRefSchema, TagRefSchema, FeaturedImageSchema,
-  ArticleSchema, ArticleSummarySchema, ArticleCreateSchema, ArticleUpdateSchema, ArticleListSchema,
+  ArticleSchema, ArticleSummarySchema, ArticleCreateSchema, ArticleUpdateSchema, ArticleListSchema, RelatedArticlesSchema, TombstoneListSchema,
   ApiKeySchema, ApiKeyCreatedSchema, ApiKeyCreateSchema, ApiKeyListSchema,
   PublicCommentSchema, SubmittedCommentSchema, CommentSubmitSchema, PublicCommentListSchema, CommentHistoryEntrySchema,
   ModeratedCommentSchema, CountsByStatusSchema, ModeratedCommentListSchema, StatusChangeSchema, BulkStatusChangeSchema,
@@ -118,7 +120,9 @@ export async function buildApp ({ config, db, clock = systemClock, logger = fals
     await v1.register(commentRoutes, { prefix: '/articles', comments, clock, config })
     await v1.register(moderationRoutes, { prefix: '/comments', comments })
     await v1.register(bansRoutes, { prefix: '/comment-bans', comments })
+    await v1.register(tombstoneRoutes, { prefix: '/tombstones', articles })
     await v1.register(feedRoutes, { articles, clock, config })
+    await v1.register(sitemapRoutes, { articles, config })
     await v1.register(authorRoutes, { prefix: '/authors', authors })
     await v1.register(tagRoutes, { prefix: '/tags', tags })
     await v1.register(apiKeyRoutes, { prefix: '/api-keys', keys, authors })

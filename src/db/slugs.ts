@@ -13,7 +13,10 @@ type SluggedTable = 'articles' | 'authors' | 'tags'
  */
 function freeSlug (client: Database.Database, table: SluggedTable, base: string): string {
   // Slugs hold only letters, digits and hyphens, so GLOB needs no escaping and can use the slug index.
-  const taken = client.prepare(`SELECT slug FROM ${table} WHERE slug = ? OR slug GLOB ?`).pluck().all(base, `${base}-[0-9]*`) as string[]
+  // An article's old slugs stay reserved: they redirect to it.
+  const sources = table === 'articles' ? ['articles', 'article_old_slugs'] : [table]
+  const query = sources.map((source) => `SELECT slug FROM ${source} WHERE slug = @base OR slug GLOB @numbered`).join(' UNION ALL ')
+  const taken = client.prepare(query).pluck().all({ base, numbered: `${base}-[0-9]*` }) as string[]
   if (!taken.includes(base)) return base
   const suffixes = taken.map((slug) => /^-(\d+)$/.exec(slug.slice(base.length))?.[1]).filter((digits) => digits !== undefined).map(Number)
   const suffix = `-${Math.max(1, ...suffixes) + 1}`

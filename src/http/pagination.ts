@@ -1,22 +1,32 @@
 import { Type, type TSchema } from 'typebox'
+import { badRequest } from './problem.js'
 import { ref } from './common.js'
 
 export const PageMetaSchema = Type.Object({
   total: Type.Integer({ minimum: 0, description: 'How many items match the request in all, across every page.' }),
   limit: Type.Integer({ minimum: 1, maximum: 100, description: 'The page size that was applied.' }),
-  offset: Type.Integer({ minimum: 0, description: 'How many matching items come before this page.' })
+  offset: Type.Integer({ minimum: 0, description: 'How many matching items were skipped by `offset`.' }),
+  nextCursor: Type.Union([Type.String(), Type.Null()], { description: 'Pass as `cursor` for the next page (it stays right while items are added); null on the last page.' })
 }, { $id: 'PageMeta', additionalProperties: false, description: 'Where this page stands in the whole list.' })
 
 export const pageQuery = {
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20, description: 'Items per page, 1 to 100.' })),
-  offset: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000_000, default: 0, description: 'Items to skip.' }))
+  offset: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000_000, default: 0, description: 'Items to skip. Not with `cursor`.' })),
+  cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 2000, description: 'Where to go on from: a `meta.nextCursor` of the same list and order.' }))
 }
 
-export interface Page { limit: number, offset: number }
+export interface Page { limit: number, offset: number, cursor?: string | undefined }
 
 /** Ajv fills the defaults; the fallbacks only satisfy the type checker. */
-export function pageOf (query: { limit?: number | undefined, offset?: number | undefined }): Page {
-  return { limit: query.limit ?? 20, offset: query.offset ?? 0 }
+export function pageOf (query: { limit?: number | undefined, offset?: number | undefined, cursor?: string | undefined }): Page {
+  const page = { limit: query.limit ?? 20, offset: query.offset ?? 0, cursor: query.cursor }
+  if (page.cursor !== undefined && page.offset > 0) badRequest([{ path: '/querystring/offset', message: 'cannot be used with cursor' }])
+  return page
+}
+
+/** A page's `meta`: the applied paging and what the client needs to go on. */
+export function metaOf (page: Page, total: number, nextCursor: string | null) {
+  return { total, limit: page.limit, offset: page.offset, nextCursor }
 }
 
 /** The `{ data, meta }` envelope every list answers with, as a named component. */

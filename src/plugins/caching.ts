@@ -32,6 +32,14 @@ export function checkIfMatch (request: FastifyRequest, currentEtag: string): voi
   throw new HttpProblem(412, 'Precondition Failed', 'The resource changed since it was read: read it again, then retry with its new ETag.')
 }
 
+/** A check on the current resource, run inside a write's transaction; it throws to stop the write. */
+export type Precondition<T> = (current: T) => void
+
+/** With `If-Match`, the check that the resource is still the one the client read; nothing without it. */
+export function ifMatch<T> (request: FastifyRequest, etagFor: (current: T) => string = etagOf): Precondition<T> | undefined {
+  return request.headers['if-match'] === undefined ? undefined : (current) => checkIfMatch(request, etagFor(current))
+}
+
 function addVary (reply: FastifyReply, names: string[]) {
   const current = tagsIn(String(reply.getHeader('vary') ?? ''))
   const seen = new Set<string>()

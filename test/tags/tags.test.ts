@@ -50,7 +50,7 @@ t.test('list: by name, by popularity, paged, with fields', async (t) => {
   await createArticle(context, { title: 'A', body: 'x', authorId: author.id, tagIds: [tags[2]!.id], status: 'published' })
   const byName = (await context.app.inject({ method: 'GET', url: '/v1/tags' })).json()
   t.same(byName.data.map((tag: { name: string }) => tag.name), ['Gaza', 'International', 'Maroc'])
-  t.same(byName.meta, { total: 3, limit: 20, offset: 0 })
+  t.same(byName.meta, { total: 3, limit: 20, offset: 0, nextCursor: null })
   const popular = (await context.app.inject({ method: 'GET', url: '/v1/tags?sort=-articleCount&limit=1' })).json()
   t.same(popular.data.map((tag: { name: string }) => tag.name), ['International'])
   t.equal((await context.app.inject({ method: 'GET', url: '/v1/tags?limit=101' })).statusCode, 400)

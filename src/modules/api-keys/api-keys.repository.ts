@@ -1,8 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto'
-import { count, desc, eq, sql } from 'drizzle-orm'
+import { count, eq, sql } from 'drizzle-orm'
 import type { Clock } from '../../clock.js'
 import type { Db } from '../../db/client.js'
 import { newId } from '../../db/ids.js'
+import { afterCursor, decodeCursor, orderBy, pageWithCursor } from '../../db/keyset.js'
 import { apiKeys, type KeyRole } from '../../db/schema/index.js'
 import { toIso } from '../../http/common.js'
 import type { Page } from '../../http/pagination.js'
@@ -27,6 +28,8 @@ function toApiKey (row: KeyRow) {
   }
 }
 
+const ORDER = [{ key: apiKeys.createdAt, descending: true }, { key: apiKeys.id, descending: true }]
+
 export function apiKeysRepository (db: Db, clock: Clock) {
   const bySecretHash = db.select({ id: apiKeys.id, role: apiKeys.role, authorId: apiKeys.authorId, revokedAt: apiKeys.revokedAt })
     .from(apiKeys).where(eq(apiKeys.secretHash, sql.placeholder('secretHash'))).prepare()
@@ -50,9 +53,11 @@ export function apiKeysRepository (db: Db, clock: Clock) {
     },
 
     async list (page: Page) {
-      const rows = db.select().from(apiKeys).orderBy(desc(apiKeys.createdAt), desc(apiKeys.id)).limit(page.limit).offset(page.offset).all()
-      const [counted] = db.select({ total: count() }).from(apiKeys).all()
-      return { data: rows.map(toApiKey), total: counted?.total ?? 0 }
+      const after = page.cursor === undefined ? undefined : afterCursor(ORDER, decodeCursor(page.cursor, 'newest', 2))
+      const rows = db.select().from(apiKeys).where(after).orderBy(...orderBy(ORDER)).limit(page.limit + 1).offset(page.offset).all()
+      const total = db.select({ total: count() }).from(apiKeys).get()?.total ?? 0
+      const { rows: pageRows, nextCursor } = pageWithCursor(rows, page.limit, 'newest', (row) => [row.createdAt, row.id])
+      return { data: pageRows.map(toApiKey), total, nextCursor }
     },
 
     /** Revokes at once: the next request with this key is a 401. False when there is no such key. */

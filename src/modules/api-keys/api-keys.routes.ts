@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { ref } from '../../http/common.js'
-import { pageOf, pageQuery } from '../../http/pagination.js'
+import { metaOf, pageOf, pageQuery } from '../../http/pagination.js'
 import { badRequest, notFound, problemResponses } from '../../http/problem.js'
 import { KEY_ONLY, requireRole } from '../../plugins/auth.js'
 import type { AuthorsRepository } from '../authors/authors.repository.js'
@@ -42,8 +42,8 @@ const routes: FastifyPluginAsyncTypebox<{ keys: ApiKeysRepository, authors: Auth
     }
   }, async (request) => {
     const page = pageOf(request.query)
-    const { data, total } = await keys.list(page)
-    return { data, meta: { total, ...page } }
+    const { data, total, nextCursor } = await keys.list(page)
+    return { data, meta: metaOf(page, total, nextCursor) }
   })
 
   app.delete('/:id', {

@@ -1,16 +1,20 @@
-import { and, asc, count, desc, eq, getTableColumns, gt, gte, inArray, lt, lte, or, sql, type SQL } from 'drizzle-orm'
+import { and, asc, count, desc, eq, getTableColumns, gt, gte, inArray, lt, lte, ne, or, sql, type SQL } from 'drizzle-orm'
 import type { Clock } from '../../clock.js'
 import type { Config } from '../../config.js'
 import type { Db } from '../../db/client.js'
 import { newId } from '../../db/ids.js'
-import { articles, articleTags, authors, tags, type ArticleStatus } from '../../db/schema/index.js'
+import { afterCursor, decodeCursor, orderBy, pageWithCursor, type SortKey } from '../../db/keyset.js'
+import { articleOldSlugs, articles, articleTags, articleTombstones, authors, tags, type ArticleStatus } from '../../db/schema/index.js'
 import { insertWithSlug, normalizeGivenSlug, withGivenSlug } from '../../db/slugs.js'
+import { conflict } from '../../http/problem.js'
 import { toIso } from '../../http/common.js'
 import type { Page } from '../../http/pagination.js'
+import type { Precondition } from '../../plugins/caching.js'
 import { htmlToText, renderMarkdown } from '../../text/markdown.js'
 import { foldAccents, slugify } from '../../text/slug.js'
 import { countWords, makeExcerpt, readingTimeMinutes } from '../../text/summary.js'
 import type { Publication } from './articles.publication.js'
+import { articlesFts, matchExpression, relevance, searchIndex } from './articles.search.js'
 import type { Article, ArticleSort } from './articles.schemas.js'
 
 type ArticleRow = typeof articles.$inferSelect
@@ -27,7 +31,12 @@ export interface ArticleFilter {
   publishedAfter?: number
   publishedBefore?: number
   updatedAfter?: number
+  /** Full-text search over title, excerpt and body. */
+  q?: string
 }
+
+/** The orders a list may take; `relevance` only with `q`. */
+export type ArticleOrder = ArticleSort | 'relevance'
 
 export interface ArticleWrite {
   title: string
@@ -42,12 +51,23 @@ export interface ArticleWrite {
   featuredImage: { url: string, alt: string } | null
 }
 
-const ORDER: Record<ArticleSort, SQL[]> = {
-  '-publishedAt': [desc(articles.publishedAt), desc(articles.pk)],
-  publishedAt: [asc(articles.publishedAt), asc(articles.pk)],
-  '-updatedAt': [desc(articles.updatedAt), desc(articles.pk)],
-  title: [asc(articles.sortTitle), asc(articles.pk)]
+const ORDER: Record<ArticleSort, SortKey[]> = {
+  '-publishedAt': [{ key: articles.publishedAt, descending: true }, { key: articles.pk, descending: true }],
+  publishedAt: [{ key: articles.publishedAt, descending: false }, { key: articles.pk, descending: false }],
+  '-updatedAt': [{ key: articles.updatedAt, descending: true }, { key: articles.pk, descending: true }],
+  title: [{ key: articles.sortTitle, descending: false }, { key: articles.pk, descending: false }]
 }
+
+type SortableRow = Pick<ArticleRow, 'pk' | 'publishedAt' | 'updatedAt' | 'sortTitle'>
+
+const SORT_VALUES: Record<ArticleSort, (row: SortableRow) => Array<string | number | null>> = {
+  '-publishedAt': (row) => [row.publishedAt, row.pk],
+  publishedAt: (row) => [row.publishedAt, row.pk],
+  '-updatedAt': (row) => [row.updatedAt, row.pk],
+  title: (row) => [row.sortTitle, row.pk]
+}
+
+const TWO_DAYS = 48 * 60 * 60 * 1000
 
 /** Everything the server derives from the body, computed once per write. */
 function rendered (body: string) {
@@ -64,6 +84,9 @@ export function articlesRepository (db: Db, clock: Clock, config: Pick<Config, '
   const byIdOrSlug = db.select({ article: articles, author: authorRef }).from(articles)
     .innerJoin(authors, eq(authors.id, articles.authorId))
     .where(or(eq(articles.id, sql.placeholder('key')), eq(articles.slug, sql.placeholder('key')))).prepare()
+  const search = searchIndex(db)
+  const byOldSlug = db.select({ slug: articles.slug }).from(articleOldSlugs)
+    .innerJoin(articles, eq(articles.pk, articleOldSlugs.articlePk)).where(eq(articleOldSlugs.slug, sql.placeholder('slug'))).prepare()
   const firstDue = db.select({ pk: articles.pk }).from(articles)
     .where(and(eq(articles.status, 'scheduled'), lte(articles.publishedAt, sql.placeholder('now')))).limit(1).prepare()
 
@@ -116,6 +139,13 @@ export function articlesRepository (db: Db, clock: Clock, config: Pick<Config, '
     return { ...toSummary(row, author, tagsOf([row.pk]).get(row.pk) ?? []), body: row.body, bodyHtml: row.bodyHtml }
   }
 
+  /** Runs the caller's check (an `If-Match`) on the article as it is inside the write's transaction, so no other write slips in between. */
+  function checkPrecondition (row: ArticleRow, precondition: Precondition<Article> | undefined) {
+    if (precondition === undefined) return
+    const author = db.select(authorRef).from(authors).where(eq(authors.id, row.authorId)).get()!
+    precondition(toArticle(row, author))
+  }
+
   function findRow (idOrSlug: string) {
     return byIdOrSlug.get({ key: idOrSlug })
   }
@@ -145,6 +175,23 @@ export function articlesRepository (db: Db, clock: Clock, config: Pick<Config, '
     if (tagIds.length > 0) db.insert(articleTags).values(tagIds.map((tagId, position) => ({ articlePk: pk, tagId, position }))).run()
   }
 
+  /** Offline apps learn of an article leaving the public's sight; one coming back is no longer a tombstone. */
+  function recordVisibility (article: Pick<ArticleRow, 'id' | 'slug'>, wasLive: boolean, isLive: boolean, now: number) {
+    if (wasLive && !isLive) {
+      db.insert(articleTombstones).values({ articleId: article.id, slug: article.slug, removedAt: now })
+        .onConflictDoUpdate({ target: articleTombstones.articleId, set: { slug: article.slug, removedAt: now } }).run()
+    }
+    if (!wasLive && isLive) db.delete(articleTombstones).where(eq(articleTombstones.articleId, article.id)).run()
+  }
+
+  /** A slug the client gives must not be another article's old slug, which redirects there; its own comes back to it. */
+  function claimOldSlug (slug: string, pk: number | undefined) {
+    const holder = db.select({ articlePk: articleOldSlugs.articlePk }).from(articleOldSlugs).where(eq(articleOldSlugs.slug, slug)).get()
+    if (holder === undefined) return
+    if (holder.articlePk !== pk) conflict(`The slug ${JSON.stringify(slug)} is taken.`)
+    db.delete(articleOldSlugs).where(eq(articleOldSlugs.slug, slug)).run()
+  }
+
   function conditionsOf (filter: ArticleFilter): SQL | undefined {
     const conditions: (SQL | undefined)[] = []
     if (filter.publicAt !== undefined) conditions.push(eq(articles.status, 'published'), lte(articles.publishedAt, filter.publicAt))
@@ -160,6 +207,7 @@ export function articlesRepository (db: Db, clock: Clock, config: Pick<Config, '
     if (filter.publishedAfter !== undefined) conditions.push(gte(articles.publishedAt, filter.publishedAfter))
     if (filter.publishedBefore !== undefined) conditions.push(lt(articles.publishedAt, filter.publishedBefore))
     if (filter.updatedAfter !== undefined) conditions.push(gt(articles.updatedAt, filter.updatedAfter))
+    if (filter.q !== undefined) conditions.push(sql`${articlesFts} MATCH ${matchExpression(filter.q)}`)
     return and(...conditions)
   }
 
@@ -175,32 +223,104 @@ export function articlesRepository (db: Db, clock: Clock, config: Pick<Config, '
       return found === undefined ? undefined : { status: found.article.status, publishedAt: found.article.publishedAt, authorId: found.article.authorId }
     },
 
-    async list (filter: ArticleFilter, sort: ArticleSort, page: Page, options: { withBody: boolean }) {
-      const where = conditionsOf(filter)
+    /** A page of articles. With `q`, only matches; in `relevance` order, the best first (paged by offset only). */
+    async list (filter: ArticleFilter, order: ArticleOrder, page: Page, options: { withBody: boolean }) {
+      if (filter.q !== undefined && matchExpression(filter.q) === undefined) return { data: [], total: 0, nextCursor: null }
       const columns = options.withBody ? getTableColumns(articles) : summaryColumns
-      const rows = db.select({ article: columns, author: authorRef }).from(articles)
-        .innerJoin(authors, eq(authors.id, articles.authorId))
-        .where(where).orderBy(...ORDER[sort]).limit(page.limit).offset(page.offset).all()
-      const total = db.select({ total: count() }).from(articles).where(where).get()?.total ?? 0
-      const tagsByArticle = tagsOf(rows.map((row) => row.article.pk))
-      const data = rows.map(({ article, author }) => {
+      const sortKeys = order === 'relevance' ? undefined : ORDER[order]
+      const after = page.cursor === undefined || sortKeys === undefined ? undefined : afterCursor(sortKeys, decodeCursor(page.cursor, order, sortKeys.length))
+      const where = conditionsOf(filter)
+      const base = db.select({ article: columns, author: authorRef }).from(articles).innerJoin(authors, eq(authors.id, articles.authorId))
+      const rows = (filter.q === undefined ? base : base.innerJoin(articlesFts, eq(articlesFts.rowid, articles.pk)))
+        .where(and(where, after))
+        .orderBy(...(sortKeys === undefined ? [relevance, asc(articles.pk)] : orderBy(sortKeys)))
+        .limit(page.limit + 1).offset(page.offset).all()
+      const counted = db.select({ total: count() }).from(articles)
+      const total = (filter.q === undefined ? counted : counted.innerJoin(articlesFts, eq(articlesFts.rowid, articles.pk))).where(where).get()?.total ?? 0
+      const { rows: pageRows, nextCursor } = sortKeys === undefined
+        ? { rows: rows.slice(0, page.limit), nextCursor: null }
+        : pageWithCursor(rows, page.limit, order, ({ article }) => SORT_VALUES[order as ArticleSort](article))
+      const tagsByArticle = tagsOf(pageRows.map((row) => row.article.pk))
+      const data = pageRows.map(({ article, author }) => {
         const summary = toSummary(article, author, tagsByArticle.get(article.pk) ?? [])
         return 'body' in article ? { ...summary, body: article.body, bodyHtml: (article as ArticleRow).bodyHtml } : summary
       })
-      return { data, total }
+      return { data, total, nextCursor }
+    },
+
+    /** The current slug of the article that once answered at `slug`. */
+    async currentSlugFor (slug: string): Promise<string | undefined> {
+      return byOldSlug.get({ slug })?.slug
+    },
+
+    /**
+     * Published articles sharing the most tags with this one, the newest first
+     * among equals; never the article itself, never one sharing no tag.
+     */
+    async related (id: string, limit: number) {
+      const now = clock.now()
+      const source = db.select({ pk: articles.pk }).from(articles).where(eq(articles.id, id)).get()
+      if (source === undefined) return []
+      const sourceTags = db.select({ tagId: articleTags.tagId }).from(articleTags).where(eq(articleTags.articlePk, source.pk))
+      const shared = count(articleTags.tagId)
+      const rows = db.select({ article: summaryColumns, author: authorRef }).from(articleTags)
+        .innerJoin(articles, eq(articles.pk, articleTags.articlePk))
+        .innerJoin(authors, eq(authors.id, articles.authorId))
+        .where(and(inArray(articleTags.tagId, sourceTags), ne(articles.pk, source.pk), eq(articles.status, 'published'), lte(articles.publishedAt, now)))
+        .groupBy(articles.pk)
+        .orderBy(desc(shared), desc(articles.publishedAt), desc(articles.pk))
+        .limit(limit).all()
+      const tagsByArticle = tagsOf(rows.map((row) => row.article.pk))
+      return rows.map(({ article, author }) => toSummary(article, author, tagsByArticle.get(article.pk) ?? []))
+    },
+
+    /** Articles deleted or taken out of the public's sight after `since`, oldest first. */
+    async tombstones (since: number, page: Page) {
+      const keys: SortKey[] = [{ key: articleTombstones.removedAt, descending: false }, { key: articleTombstones.articleId, descending: false }]
+      const after = page.cursor === undefined ? undefined : afterCursor(keys, decodeCursor(page.cursor, 'removedAt', 2))
+      const where = gt(articleTombstones.removedAt, since)
+      const rows = db.select().from(articleTombstones).where(and(where, after)).orderBy(...orderBy(keys)).limit(page.limit + 1).offset(page.offset).all()
+      const total = db.select({ total: count() }).from(articleTombstones).where(where).get()?.total ?? 0
+      const { rows: pageRows, nextCursor } = pageWithCursor(rows, page.limit, 'removedAt', (row) => [row.removedAt, row.articleId])
+      return { data: pageRows.map((row) => ({ id: row.articleId, slug: row.slug, removedAt: toIso(row.removedAt) })), total, nextCursor }
+    },
+
+    async countPublished (): Promise<number> {
+      const now = clock.now()
+      return db.select({ total: count() }).from(articles).where(and(eq(articles.status, 'published'), lte(articles.publishedAt, now))).get()?.total ?? 0
+    },
+
+    /** One sitemap's worth of published articles, in a fixed order so that pages do not overlap. */
+    async sitemapEntries (offset: number, limit: number) {
+      const now = clock.now()
+      return db.select({ id: articles.id, slug: articles.slug, publishedAt: articles.publishedAt, createdAt: articles.createdAt, updatedAt: articles.updatedAt })
+        .from(articles).where(and(eq(articles.status, 'published'), lte(articles.publishedAt, now)))
+        .orderBy(asc(articles.pk)).limit(limit).offset(offset).all()
+        .map((row) => ({ url: urlOf(row), updatedAt: toIso(row.updatedAt) }))
+    },
+
+    /** Articles published in the last 48 hours, newest first, for Google News. */
+    async recentForNews (limit: number) {
+      const now = clock.now()
+      return db.select({ id: articles.id, slug: articles.slug, title: articles.title, publishedAt: articles.publishedAt, createdAt: articles.createdAt })
+        .from(articles).where(and(eq(articles.status, 'published'), gt(articles.publishedAt, now - TWO_DAYS), lte(articles.publishedAt, now)))
+        .orderBy(desc(articles.publishedAt), desc(articles.pk)).limit(limit).all()
+        .map((row) => ({ url: urlOf(row), title: row.title, publishedAt: toIso(row.publishedAt!) }))
     },
 
     async create (input: ArticleWrite): Promise<Article> {
       const now = clock.now()
       const { text, ...derived } = rendered(input.body)
+      const excerpt = input.excerpt ?? makeExcerpt(text)
       const created = db.transaction((tx) => {
+        if (input.slug !== undefined) claimOldSlug(normalizeGivenSlug(input.slug), undefined)
         const row = insertWithSlug(db.$client, 'articles', input.slug, slugify(input.title) || 'article', (slug) =>
           tx.insert(articles).values({
             id: newId('art'),
             slug,
             title: input.title,
             sortTitle: foldAccents(input.title),
-            excerpt: input.excerpt ?? makeExcerpt(text),
+            excerpt,
             excerptGenerated: input.excerpt === undefined || input.excerpt === null,
             body: input.body,
             ...derived,
@@ -214,6 +334,7 @@ export function articlesRepository (db: Db, clock: Clock, config: Pick<Config, '
             featuredImageAlt: input.featuredImage?.alt ?? null
           }).returning().get())
         setTags(row.pk, input.tagIds)
+        search.put(row.pk, { title: row.title, excerpt, text })
         refreshCounts([input.authorId], input.tagIds)
         return row
       }, { behavior: 'immediate' })
@@ -222,27 +343,39 @@ export function articlesRepository (db: Db, clock: Clock, config: Pick<Config, '
     },
 
     /** Applies a partial change; undefined when there is no such article. */
-    async update (id: string, changes: Partial<Omit<ArticleWrite, 'tagIds'>> & { tagIds?: readonly string[] | undefined }): Promise<Article | undefined> {
+    async update (id: string, changes: Partial<Omit<ArticleWrite, 'tagIds'>> & { tagIds?: readonly string[] | undefined }, precondition?: Precondition<Article>): Promise<Article | undefined> {
       const now = clock.now()
       const done = db.transaction((tx) => {
         const current = tx.select().from(articles).where(eq(articles.id, id)).get()
         if (current === undefined) return false
+        checkPrecondition(current, precondition)
         const set: Partial<ArticleRow> = { updatedAt: now }
         if (changes.title !== undefined) Object.assign(set, { title: changes.title, sortTitle: foldAccents(changes.title) })
-        const body = changes.body ?? current.body
-        if (changes.body !== undefined) {
-          const { text, ...derived } = rendered(changes.body)
-          Object.assign(set, { body, ...derived })
-          if (current.excerptGenerated && changes.excerpt === undefined) set.excerpt = makeExcerpt(text)
+        const renderedBody = changes.body === undefined ? undefined : rendered(changes.body)
+        // The body's text, from the new body or, only when needed, from the stored HTML.
+        const bodyText = () => renderedBody?.text ?? htmlToText(current.bodyHtml)
+        if (renderedBody !== undefined) {
+          const { text: _text, ...derived } = renderedBody
+          Object.assign(set, { body: changes.body, ...derived })
+          if (current.excerptGenerated && changes.excerpt === undefined) set.excerpt = makeExcerpt(renderedBody.text)
         }
-        if (changes.excerpt === null) Object.assign(set, { excerpt: makeExcerpt(rendered(body).text), excerptGenerated: true })
+        if (changes.excerpt === null) Object.assign(set, { excerpt: makeExcerpt(bodyText()), excerptGenerated: true })
         if (typeof changes.excerpt === 'string') Object.assign(set, { excerpt: changes.excerpt, excerptGenerated: false })
         if (changes.publication !== undefined) Object.assign(set, changes.publication)
         if (changes.authorId !== undefined) set.authorId = changes.authorId
         if (changes.commentsOpen !== undefined) set.commentsOpen = changes.commentsOpen
         if (changes.featuredImage !== undefined) Object.assign(set, { featuredImageUrl: changes.featuredImage?.url ?? null, featuredImageAlt: changes.featuredImage?.alt ?? null })
         if (changes.slug !== undefined) set.slug = normalizeGivenSlug(changes.slug)
+        if (set.slug !== undefined && set.slug !== current.slug) {
+          claimOldSlug(set.slug, current.pk)
+          db.insert(articleOldSlugs).values({ slug: current.slug, articlePk: current.pk })
+            .onConflictDoUpdate({ target: articleOldSlugs.slug, set: { articlePk: current.pk } }).run()
+        }
         withGivenSlug(set.slug ?? '', () => tx.update(articles).set(set).where(eq(articles.pk, current.pk)).run())
+        if (set.title !== undefined || set.excerpt !== undefined || changes.body !== undefined) {
+          search.put(current.pk, { title: set.title ?? current.title, excerpt: set.excerpt ?? current.excerpt, text: bodyText() })
+        }
+        recordVisibility({ id: current.id, slug: set.slug ?? current.slug }, current.status === 'published', (set.status ?? current.status) === 'published', now)
         const oldTagIds = tagIdsOf(current.pk)
         if (changes.tagIds !== undefined) setTags(current.pk, changes.tagIds)
         refreshCounts([current.authorId, set.authorId ?? current.authorId], [...oldTagIds, ...(changes.tagIds ?? [])])
@@ -252,12 +385,15 @@ export function articlesRepository (db: Db, clock: Clock, config: Pick<Config, '
     },
 
     /** False when there is no such article. */
-    async remove (id: string): Promise<boolean> {
+    async remove (id: string, precondition?: Precondition<Article>): Promise<boolean> {
       return db.transaction((tx) => {
-        const current = tx.select({ pk: articles.pk, authorId: articles.authorId }).from(articles).where(eq(articles.id, id)).get()
+        const current = tx.select().from(articles).where(eq(articles.id, id)).get()
         if (current === undefined) return false
+        checkPrecondition(current, precondition)
         const tagIds = tagIdsOf(current.pk)
+        search.remove(current.pk)
         tx.delete(articles).where(eq(articles.pk, current.pk)).run()
+        recordVisibility(current, current.status === 'published', false, clock.now())
         refreshCounts([current.authorId], tagIds)
         return true
       }, { behavior: 'immediate' })
@@ -272,10 +408,11 @@ export function articlesRepository (db: Db, clock: Clock, config: Pick<Config, '
       const now = clock.now()
       if (firstDue.get({ now }) === undefined) return 0
       return db.transaction((tx) => {
-        const due = tx.select({ pk: articles.pk, authorId: articles.authorId }).from(articles)
+        const due = tx.select({ pk: articles.pk, id: articles.id, slug: articles.slug, authorId: articles.authorId }).from(articles)
           .where(and(eq(articles.status, 'scheduled'), lte(articles.publishedAt, now))).all()
         if (due.length === 0) return 0
         const pks = due.map((row) => row.pk)
+        for (const article of due) recordVisibility(article, false, true, now)
         tx.update(articles).set({ status: 'published', updatedAt: sql`${articles.publishedAt}` }).where(inArray(articles.pk, pks)).run()
         const tagIds = tx.select({ tagId: articleTags.tagId }).from(articleTags).where(inArray(articleTags.articlePk, pks)).all().map((row) => row.tagId)
         refreshCounts(due.map((row) => row.authorId), tagIds)

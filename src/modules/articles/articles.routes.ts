@@ -4,16 +4,17 @@ import { Type } from 'typebox'
 import type { Clock } from '../../clock.js'
 import { fromIso, IdOrSlugSchema, ref } from '../../http/common.js'
 import { parseFields, partialSchemas, selectFields, selectFieldsOfPage } from '../../http/fields.js'
-import { pageOf } from '../../http/pagination.js'
+import { metaOf, pageOf } from '../../http/pagination.js'
 import { badRequest, forbidden, notFound, problemResponses, unauthorized } from '../../http/problem.js'
 import { allow, isStaff, KEY_ONLY, PUBLIC_OR_KEY, STAFF } from '../../plugins/auth.js'
+import { etagOf, ifMatch } from '../../plugins/caching.js'
 import type { AuthorsRepository } from '../authors/authors.repository.js'
 import type { TagsRepository } from '../tags/tags.repository.js'
 import { isLive, resolvePublication } from './articles.publication.js'
 import type { ArticleFilter, ArticlesRepository } from './articles.repository.js'
 import {
   ArticleCreateSchema, ArticleGetQuerySchema, ArticleIdSchema, ArticleListQuerySchema, ArticleListSchema,
-  ArticleSchema, ArticleUpdateSchema, type ArticleListQuery
+  ArticleSchema, ArticleUpdateSchema, RelatedArticlesSchema, RelatedQuerySchema, type ArticleListQuery
 } from './articles.schemas.js'
 
 interface Options {
@@ -66,6 +67,26 @@ const routes: FastifyPluginAsyncTypebox<Options> = async (app, { articles, autho
     if (errors.length > 0) badRequest(errors)
   }
 
+  /**
+   * The article, if this caller may read it: the public sees it once live; staff
+   * always; an author key its own drafts (its own scheduled article is a 403).
+   * Anything else does not exist for the caller: 404.
+   */
+  async function readable (request: FastifyRequest, idOrSlug: string) {
+    let article = await articles.find(idOrSlug)
+    // An old slug still finds its article, whose current slug the caller is sent to.
+    const movedTo = article === undefined ? await articles.currentSlugFor(idOrSlug) : undefined
+    if (movedTo !== undefined) article = await articles.find(movedTo)
+    if (article === undefined) return notFound('article', idOrSlug)
+    const { principal } = request
+    if (!isLive(article, clock.now()) && !isStaff(principal)) {
+      const own = principal.role === 'author' && article.author.id === principal.authorId
+      if (!own) notFound('article', idOrSlug)
+      if (article.status !== 'draft') forbidden(`An author key may not read its own ${article.status} article before it is published.`)
+    }
+    return { article, movedTo }
+  }
+
   app.get('', {
     schema: {
       tags: ['articles'],
@@ -88,9 +109,14 @@ const routes: FastifyPluginAsyncTypebox<Options> = async (app, { articles, autho
       ...(query.publishedBefore === undefined ? {} : { publishedBefore: fromIso(query.publishedBefore) }),
       ...(query.updatedAfter === undefined ? {} : { updatedAfter: fromIso(query.updatedAfter) })
     }
+    if (query.q !== undefined) filter.q = query.q
+    const order = query.sort ?? (query.q === undefined ? '-publishedAt' : 'relevance')
+    if (order === 'relevance' && page.cursor !== undefined) {
+      badRequest([{ path: '/querystring/cursor', message: 'paging by relevance is by offset: use offset, or give a sort' }])
+    }
     const withBody = fields !== undefined && (fields.has('body') || fields.has('bodyHtml'))
-    const { data, total } = await articles.list(filter, query.sort ?? '-publishedAt', page, { withBody })
-    return selectFieldsOfPage(reply, partials, fields, { data, meta: { total, ...page } })
+    const { data, total, nextCursor } = await articles.list(filter, order, page, { withBody })
+    return selectFieldsOfPage(reply, partials, fields, { data, meta: metaOf(page, total, nextCursor) })
   })
 
   app.get('/:id', {
@@ -98,23 +124,42 @@ const routes: FastifyPluginAsyncTypebox<Options> = async (app, { articles, autho
       tags: ['articles'],
       operationId: 'getArticle',
       summary: 'Read an article',
-      description: 'By id (`art_…`) or slug. What the caller may not see is a 404: a draft for the public, another author\'s draft for an author key. An author key reading its own scheduled article gets a 403.',
+      description: 'By id (`art_…`) or slug; an old slug answers 301 to the current one. Answers carry an `ETag` and `Last-Modified`. What the caller may not see is a 404: a draft for the public, another author\'s draft for an author key. An author key reading its own scheduled article gets a 403.',
       security: PUBLIC_OR_KEY,
       params: Type.Object({ id: IdOrSlugSchema }),
       querystring: ArticleGetQuerySchema,
-      response: { 200: ref(ArticleSchema), ...problemResponses }
+      response: {
+        200: ref(ArticleSchema),
+        301: Type.Null({ description: 'The article\'s slug changed: `Location` holds its current address.' }),
+        ...problemResponses
+      }
     }
   }, async (request, reply) => {
     const { id: idOrSlug } = request.params
     const fields = parseFields(request.query.fields, ArticleSchema)
-    const article = await articles.find(idOrSlug) ?? notFound('article', idOrSlug)
-    const { principal } = request
-    if (!isLive(article, clock.now()) && !isStaff(principal)) {
-      const own = principal.role === 'author' && article.author.id === principal.authorId
-      if (!own) notFound('article', idOrSlug)
-      if (article.status !== 'draft') forbidden(`An author key may not read its own ${article.status} article before it is published.`)
+    const { article, movedTo } = await readable(request, idOrSlug)
+    if (movedTo !== undefined) {
+      const query = request.url.indexOf('?')
+      return reply.code(301).header('location', `/v1/articles/${encodeURIComponent(movedTo)}${query === -1 ? '' : request.url.slice(query)}`).send()
     }
+    reply.header('etag', etagOf(article)).header('last-modified', new Date(article.updatedAt).toUTCString())
     return selectFields(reply, partials, fields, article)
+  })
+
+  app.get('/:id/related', {
+    schema: {
+      tags: ['articles'],
+      operationId: 'listRelatedArticles',
+      summary: 'Related articles',
+      description: 'Published articles ranked by how many tags they share with this one, the newest first among equals; never the article itself, never one sharing no tag.',
+      security: PUBLIC_OR_KEY,
+      params: Type.Object({ id: IdOrSlugSchema }),
+      querystring: RelatedQuerySchema,
+      response: { 200: ref(RelatedArticlesSchema), ...problemResponses }
+    }
+  }, async (request) => {
+    const { article } = await readable(request, request.params.id)
+    return { data: await articles.related(article.id, request.query.limit ?? 3) }
   })
 
   app.post('', {
@@ -161,13 +206,13 @@ const routes: FastifyPluginAsyncTypebox<Options> = async (app, { articles, autho
       tags: ['articles'],
       operationId: 'updateArticle',
       summary: 'Change an article',
-      description: 'Only the fields sent change. An author key may change its own drafts only, and keep them drafts.',
+      description: 'Only the fields sent change. An author key may change its own drafts only, and keep them drafts. With `If-Match` (an ETag from a GET of this article), a 412 when it changed meanwhile. The answer carries the new `ETag`.',
       security: KEY_ONLY,
       params: Type.Object({ id: ArticleIdSchema }),
       body: ref(ArticleUpdateSchema),
       response: { 200: ref(ArticleSchema), ...problemResponses }
     }
-  }, async (request) => {
+  }, async (request, reply) => {
     const { id } = request.params
     const { body } = request
     const state = await authorizeWrite(request, id)
@@ -186,7 +231,8 @@ const routes: FastifyPluginAsyncTypebox<Options> = async (app, { articles, autho
         publishedAt: body.publishedAt === undefined ? (publishesEarly ? null : state.publishedAt) : body.publishedAt === null ? null : fromIso(body.publishedAt)
       }, now)
     const { status: _status, publishedAt: _publishedAt, ...changes } = body
-    return await articles.update(id, { ...changes, publication }) ?? notFound('article', id)
+    const updated = await articles.update(id, { ...changes, publication }, ifMatch(request)) ?? notFound('article', id)
+    return reply.header('etag', etagOf(updated)).send(updated)
   })
 
   app.delete('/:id', {
@@ -195,14 +241,14 @@ const routes: FastifyPluginAsyncTypebox<Options> = async (app, { articles, autho
       tags: ['articles'],
       operationId: 'deleteArticle',
       summary: 'Delete an article',
-      description: 'Editors and admins; an author key deletes its own drafts only.',
+      description: 'Editors and admins; an author key deletes its own drafts only. With `If-Match`, a 412 when the article changed since it was read.',
       security: KEY_ONLY,
       params: Type.Object({ id: ArticleIdSchema }),
       response: { 204: Type.Null({ description: 'Deleted.' }), ...problemResponses }
     }
   }, async (request, reply) => {
     await authorizeWrite(request, request.params.id)
-    if (!(await articles.remove(request.params.id))) notFound('article', request.params.id)
+    if (!(await articles.remove(request.params.id, ifMatch(request)))) notFound('article', request.params.id)
     return reply.code(204).send(null)
   })
 }

@@ -114,11 +114,31 @@ export const ArticleListQuerySchema = Type.Object({
   publishedAfter: Type.Optional(Type.String({ format: 'date-time', description: 'Only articles published at or after this time.' })),
   publishedBefore: Type.Optional(Type.String({ format: 'date-time', description: 'Only articles published before this time.' })),
   updatedAfter: Type.Optional(Type.String({ format: 'date-time', description: 'Only articles changed after this time: what an offline app must refresh.' })),
-  sort: Type.Optional(Type.Enum(ARTICLE_SORTS, { default: '-publishedAt', description: 'Order: newest first (default), oldest first, last changed first, or by title as if accents were absent.' })),
+  q: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'Full-text search over title, excerpt and body, case- and accent-insensitive, each word also matching as a prefix (`palestinien` finds "Palestiniens"). Whatever is typed is searched as text. Orders by relevance (the title weighs most) unless `sort` is given; paging by relevance is by `offset`.' })),
+  sort: Type.Optional(Type.Enum(ARTICLE_SORTS, { description: 'Order: newest first (the default without `q`), oldest first, last changed first, or by title as if accents were absent.' })),
   fields: Type.Optional(FieldsQuerySchema)
 }, { additionalProperties: false })
 
 export type ArticleListQuery = Static<typeof ArticleListQuerySchema>
+
+export const RelatedQuerySchema = Type.Object({
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 20, default: 3, description: 'How many related articles, 1 to 20.' }))
+}, { additionalProperties: false })
+
+export const RelatedArticlesSchema = Type.Object({
+  data: Type.Array(ref(ArticleSummarySchema), { description: 'Published articles sharing the most tags with this one, the newest first among equals.' })
+}, { $id: 'RelatedArticles', additionalProperties: false, description: 'The "related posts" box.' })
+
+export const TombstoneQuerySchema = Type.Object({
+  since: Type.String({ format: 'date-time', description: 'Only what was removed after this time: the time of the app\'s last sync.' }),
+  ...pageQuery
+}, { additionalProperties: false })
+
+export const TombstoneListSchema = listSchema('TombstoneList', Type.Object({
+  id: ArticleIdSchema,
+  slug: Type.String({ description: 'The slug the article had.' }),
+  removedAt: TimestampSchema
+}, { additionalProperties: false, description: 'An article deleted or taken out of the public\'s sight.' }), 'Articles an offline app should drop, oldest removal first.')
 
 export const ArticleGetQuerySchema = Type.Object({
   fields: Type.Optional(FieldsQuerySchema)

@@ -2,9 +2,10 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { IdOrSlugSchema, ref } from '../../http/common.js'
 import { parseFields, partialSchemas, selectFields, selectFieldsOfPage } from '../../http/fields.js'
-import { pageOf } from '../../http/pagination.js'
+import { metaOf, pageOf } from '../../http/pagination.js'
 import { conflict, notFound, problemResponses } from '../../http/problem.js'
-import { isStaff, allow, KEY_ONLY, PUBLIC_OR_KEY, STAFF, type Principal } from '../../plugins/auth.js'
+import { allow, isStaff, KEY_ONLY, PUBLIC, PUBLIC_OR_KEY, STAFF, type Principal } from '../../plugins/auth.js'
+import { etagOf, ifMatch } from '../../plugins/caching.js'
 import type { AuthorsRepository } from './authors.repository.js'
 import {
   type Author, AuthorCreateSchema, AuthorGetQuerySchema, AuthorIdSchema, AuthorListQuerySchema, AuthorListSchema,
@@ -12,6 +13,15 @@ import {
 } from './authors.schemas.js'
 
 const partials = partialSchemas(AuthorSchema)
+
+/**
+ * An author's ETag: the same for every caller, so a staff key's `If-Match`
+ * works with a tag read without a key. It hashes the public fields only (an
+ * email change moves `updatedAt`), so the tag tells nothing about the email.
+ */
+function authorEtag (author: Required<Author>): string {
+  return etagOf(visibleTo(PUBLIC, author))
+}
 
 /** An author's email is for the newsroom's staff only. */
 function visibleTo (principal: Principal, author: Required<Author>): Author {
@@ -34,9 +44,9 @@ const routes: FastifyPluginAsyncTypebox<{ authors: AuthorsRepository }> = async 
   }, async (request, reply) => {
     const fields = parseFields(request.query.fields, AuthorSchema)
     const page = pageOf(request.query)
-    const { data, total } = await authors.list(page, request.query.sort ?? 'name')
+    const { data, total, nextCursor } = await authors.list(page, request.query.sort ?? 'name')
     const visible = data.map((author) => visibleTo(request.principal, author))
-    return selectFieldsOfPage(reply, partials, fields, { data: visible, meta: { total, ...page } })
+    return selectFieldsOfPage(reply, partials, fields, { data: visible, meta: metaOf(page, total, nextCursor) })
   })
 
   app.get('/:id', {
@@ -53,6 +63,7 @@ const routes: FastifyPluginAsyncTypebox<{ authors: AuthorsRepository }> = async 
   }, async (request, reply) => {
     const fields = parseFields(request.query.fields, AuthorSchema)
     const author = await authors.find(request.params.id) ?? notFound('author', request.params.id)
+    reply.header('etag', authorEtag(author)).header('last-modified', new Date(author.updatedAt).toUTCString())
     return selectFields(reply, partials, fields, visibleTo(request.principal, author))
   })
 
@@ -84,8 +95,9 @@ const routes: FastifyPluginAsyncTypebox<{ authors: AuthorsRepository }> = async 
       body: ref(AuthorUpdateSchema),
       response: { 200: ref(AuthorSchema), ...problemResponses }
     }
-  }, async (request) => {
-    return await authors.update(request.params.id, request.body) ?? notFound('author', request.params.id)
+  }, async (request, reply) => {
+    const author = await authors.update(request.params.id, request.body, ifMatch(request, authorEtag)) ?? notFound('author', request.params.id)
+    return reply.header('etag', authorEtag(author)).send(author)
   })
 
   app.delete('/:id', {
@@ -100,7 +112,7 @@ const routes: FastifyPluginAsyncTypebox<{ authors: AuthorsRepository }> = async 
       response: { 204: Type.Null({ description: 'Removed.' }), ...problemResponses }
     }
   }, async (request, reply) => {
-    const outcome = await authors.remove(request.params.id)
+    const outcome = await authors.remove(request.params.id, ifMatch(request, authorEtag))
     if (outcome === 'missing') notFound('author', request.params.id)
     if (outcome === 'has-articles') conflict('This author still signs articles: reassign or delete them first.')
     return reply.code(204).send(null)

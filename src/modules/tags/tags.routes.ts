@@ -2,9 +2,10 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { IdOrSlugSchema, ref } from '../../http/common.js'
 import { parseFields, partialSchemas, selectFields, selectFieldsOfPage } from '../../http/fields.js'
-import { pageOf } from '../../http/pagination.js'
+import { metaOf, pageOf } from '../../http/pagination.js'
 import { notFound, problemResponses } from '../../http/problem.js'
 import { allow, KEY_ONLY, PUBLIC_OR_KEY, STAFF } from '../../plugins/auth.js'
+import { etagOf, ifMatch } from '../../plugins/caching.js'
 import type { TagsRepository } from './tags.repository.js'
 import { TagCreateSchema, TagGetQuerySchema, TagIdSchema, TagListQuerySchema, TagListSchema, TagSchema, TagUpdateSchema } from './tags.schemas.js'
 
@@ -24,8 +25,8 @@ const routes: FastifyPluginAsyncTypebox<{ tags: TagsRepository }> = async (app, 
   }, async (request, reply) => {
     const fields = parseFields(request.query.fields, TagSchema)
     const page = pageOf(request.query)
-    const { data, total } = await tags.list(page, request.query.sort ?? 'name')
-    return selectFieldsOfPage(reply, partials, fields, { data, meta: { total, ...page } })
+    const { data, total, nextCursor } = await tags.list(page, request.query.sort ?? 'name')
+    return selectFieldsOfPage(reply, partials, fields, { data, meta: metaOf(page, total, nextCursor) })
   })
 
   app.get('/:id', {
@@ -42,6 +43,7 @@ const routes: FastifyPluginAsyncTypebox<{ tags: TagsRepository }> = async (app, 
   }, async (request, reply) => {
     const fields = parseFields(request.query.fields, TagSchema)
     const tag = await tags.find(request.params.id) ?? notFound('tag', request.params.id)
+    reply.header('etag', etagOf(tag)).header('last-modified', new Date(tag.updatedAt).toUTCString())
     return selectFields(reply, partials, fields, tag)
   })
 
@@ -73,8 +75,9 @@ const routes: FastifyPluginAsyncTypebox<{ tags: TagsRepository }> = async (app, 
       body: ref(TagUpdateSchema),
       response: { 200: ref(TagSchema), ...problemResponses }
     }
-  }, async (request) => {
-    return await tags.update(request.params.id, request.body) ?? notFound('tag', request.params.id)
+  }, async (request, reply) => {
+    const tag = await tags.update(request.params.id, request.body, ifMatch(request)) ?? notFound('tag', request.params.id)
+    return reply.header('etag', etagOf(tag)).send(tag)
   })
 
   app.delete('/:id', {
@@ -89,7 +92,7 @@ const routes: FastifyPluginAsyncTypebox<{ tags: TagsRepository }> = async (app, 
       response: { 204: Type.Null({ description: 'Removed.' }), ...problemResponses }
     }
   }, async (request, reply) => {
-    if (!(await tags.remove(request.params.id))) notFound('tag', request.params.id)
+    if (!(await tags.remove(request.params.id, ifMatch(request)))) notFound('tag', request.params.id)
     return reply.code(204).send(null)
   })
 }
