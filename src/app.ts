@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs'
 import compress from '@fastify/compress'
 import cors from '@fastify/cors'
+import helmet from '@fastify/helmet'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import underPressure from '@fastify/under-pressure'
 import Fastify, { type FastifyReply, type FastifyServerOptions } from 'fastify'
 import { type Clock, systemClock } from './clock.js'
 import { trustProxyOf, type Config } from './config.js'
@@ -21,7 +23,7 @@ import {
 import { authorsRepository } from './modules/authors/authors.repository.js'
 import authorRoutes from './modules/authors/authors.routes.js'
 import { AuthorCreateSchema, AuthorListSchema, AuthorSchema, AuthorUpdateSchema } from './modules/authors/authors.schemas.js'
-import healthRoutes, { HealthSchema, type Lifecycle } from './modules/health/health.routes.js'
+import healthRoutes, { HealthSchema } from './modules/health/health.routes.js'
 import bansRoutes from './modules/comments/bans.routes.js'
 import { commentsRepository } from './modules/comments/comments.repository.js'
 import commentRoutes from './modules/comments/comments.routes.js'
@@ -42,6 +44,11 @@ import caching, { tidyVary } from './plugins/caching.js'
 import errors from './plugins/errors.js'
 import openapi from './plugins/openapi.js'
 import strictQuery, { schemaController } from './plugins/validation.js'
+
+export interface Lifecycle {
+  /** Set when the process starts shutting down: from then on every request, readiness included, is a 503. */
+  shuttingDown: boolean
+}
 
 export interface AppOptions {
   config: Config
@@ -77,6 +84,10 @@ export async function buildApp ({ config, db, clock = systemClock, logger = fals
     schemaController,
     trustProxy: trustProxyOf(config),
     bodyLimit: 1024 * 1024,
+    // Shutting down is answered below, as a problem with Retry-After, rather than by Fastify's bare 503.
+    return503OnClosing: false,
+    requestTimeout: config.REQUEST_TIMEOUT_MS,
+    keepAliveTimeout: config.KEEP_ALIVE_TIMEOUT_MS,
     // A URL that cannot be decoded never reaches a route: answer it as a problem too.
     frameworkErrors: (error, _request, reply: FastifyReply) => {
       reply.code(400).type('application/problem+json').send({ type: 'about:blank', title: 'Bad Request', status: 400, detail: error.message })
@@ -97,6 +108,36 @@ export async function buildApp ({ config, db, clock = systemClock, logger = fals
   app.addHook('onClose', async () => { db.$client.close() })
 
   await app.register(errors)
+  // Once shutting down, what still arrives on an open connection is sent elsewhere: 503, and the connection closes.
+  app.addHook('onRequest', async (_request, reply) => {
+    if (!lifecycle.shuttingDown) return
+    return reply.code(503).header('connection', 'close').header('retry-after', '5').type('application/problem+json').send({
+      type: 'about:blank',
+      title: 'Service Unavailable',
+      status: 503,
+      detail: 'The server is shutting down: retry, another instance will answer.'
+    })
+  })
+  if (config.OVERLOAD_EVENT_LOOP_DELAY_MS > 0) {
+    await app.register(underPressure, {
+      maxEventLoopDelay: config.OVERLOAD_EVENT_LOOP_DELAY_MS,
+      pressureHandler: (_request, reply) => {
+        reply.code(503).header('retry-after', '10').type('application/problem+json').send({
+          type: 'about:blank',
+          title: 'Service Unavailable',
+          status: 503,
+          detail: 'The server is overloaded: retry in a few seconds.'
+        })
+      }
+    })
+  }
+  // An API answers JSON, never pages: nothing may be framed, sniffed or load anything, and nothing names the server.
+  await app.register(helmet, {
+    contentSecurityPolicy: { useDefaults: false, directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } },
+    frameguard: { action: 'deny' },
+    crossOriginResourcePolicy: { policy: 'cross-origin' },
+    hidePoweredBy: true
+  })
   await app.register(strictQuery)
   await app.register(openapi, { version, schemas: SCHEMAS })
   await app.register(auth, { keys })
@@ -114,7 +155,7 @@ export async function buildApp ({ config, db, clock = systemClock, logger = fals
   // Scheduled articles go live before anything is read, whoever reads it.
   app.addHook('onRequest', async () => { await articles.publishDue() })
 
-  await app.register(healthRoutes, { db, lifecycle })
+  await app.register(healthRoutes, { db })
   await app.register(async (v1) => {
     await v1.register(articleRoutes, { prefix: '/articles', articles, authors, tags, clock })
     await v1.register(commentRoutes, { prefix: '/articles', comments, clock, config })

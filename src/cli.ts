@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import { systemClock } from './clock.js'
 import { loadConfig } from './config.js'
@@ -10,6 +11,7 @@ import { authorsRepository } from './modules/authors/authors.repository.js'
 const USAGE = `Usage:
   cms keys create --name NAME --role ROLE [--author AUTHOR_ID]   make an API key and print it (roles: ${ROLES.join(', ')})
   cms migrate                                                    apply pending database migrations
+  cms backup FILE                                                copy the database to FILE, while the server runs
 
 The database is the one the server uses: DATABASE_PATH (default ./data/cms.db).`
 
@@ -44,10 +46,29 @@ function migrate () {
   }
 }
 
+/**
+ * An online backup through SQLite's backup API: the server keeps serving and
+ * writing meanwhile. All pages go in one step, so the copy is one consistent
+ * snapshot instead of restarting each time a write lands.
+ */
+async function backup (args: string[]) {
+  const [file, ...extra] = args
+  if (file === undefined || extra.length > 0) throw new UsageError('backup takes one FILE')
+  if (existsSync(file)) throw new UsageError(`${file} exists: choose a new file`)
+  const db = openDatabase(loadConfig(process.env).DATABASE_PATH)
+  try {
+    const { totalPages } = await db.$client.backup(file, { progress: ({ totalPages: pages }) => pages })
+    process.stdout.write(`backed up ${totalPages} pages to ${file}\n`)
+  } finally {
+    db.$client.close()
+  }
+}
+
 async function main (argv: string[]) {
   const [group, command, ...rest] = argv
   if (group === 'keys' && command === 'create') return keysCreate(rest)
   if (group === 'migrate' && command === undefined) return migrate()
+  if (group === 'backup') return backup(argv.slice(1))
   throw new UsageError(group === undefined ? 'no command given' : `unknown command: ${argv.join(' ')}`)
 }
 

@@ -18,6 +18,13 @@ export const ConfigSchema = Type.Object({
   SITE_LANGUAGE: Type.String({ pattern: '^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$', default: 'en' }),
   ARTICLE_URL_TEMPLATE: Type.String({ minLength: 1, default: '{siteUrl}/{slug}' }),
   WORKERS: Type.Integer({ minimum: 1, maximum: 64 }),
+  // normal: every acknowledged write survives a crash of the process; full: also an OS crash or a power loss, at some speed.
+  DURABILITY: Type.Enum(['normal', 'full'], { default: 'normal' }),
+  // Past this event-loop delay the server answers 503 with Retry-After instead of queueing more work; 0 turns it off.
+  OVERLOAD_EVENT_LOOP_DELAY_MS: Type.Integer({ minimum: 0, default: 1000 }),
+  // The whole request must arrive within this time (slow-loris clients are cut off); idle keep-alive connections close after the other.
+  REQUEST_TIMEOUT_MS: Type.Integer({ minimum: 1000, default: 30_000 }),
+  KEEP_ALIVE_TIMEOUT_MS: Type.Integer({ minimum: 1000, default: 65_000 }),
   // 'false', 'true', a number of proxy hops, or a comma-separated list of proxy addresses or CIDR ranges.
   TRUST_PROXY: Type.String({ default: 'false', pattern: '^[0-9a-fA-F.:/, ]+$|^(true|false)$' }),
   CACHE_MAX_AGE: Type.Integer({ minimum: 0, default: 60 }),

@@ -1,11 +1,11 @@
 import cluster from 'node:cluster'
 import closeWithGrace from 'close-with-grace'
 import { pino } from 'pino'
-import { buildApp } from './app.js'
+import { buildApp, type Lifecycle } from './app.js'
 import { loadConfig, type Config } from './config.js'
 import { openDatabase } from './db/client.js'
 import { runMigrations } from './db/migrate.js'
-import type { Lifecycle } from './modules/health/health.routes.js'
+import { loggerOptions } from './logging.js'
 
 const SHUTDOWN_GRACE_MS = 10_000
 // More worker deaths than this within the window is a crash loop: stop instead of forking forever.
@@ -14,17 +14,6 @@ const CRASH_WINDOW_MS = 60_000
 
 // 3.51.3 fixed a bug that could corrupt a WAL database when a checkpoint and a reset of the WAL raced.
 const OLDEST_SAFE_SQLITE = [3, 51, 3]
-
-function loggerOptions (config: Config) {
-  return {
-    level: config.LOG_LEVEL,
-    redact: { paths: ['req.headers.authorization', 'req.headers.cookie'], censor: '[redacted]' },
-    serializers: {
-      // The query string can hold what must not be logged (a filter on a commenter's address), and the client address is personal data.
-      req: (request: { id: string, method: string, url: string }) => ({ id: request.id, method: request.method, path: request.url.split('?')[0] })
-    }
-  }
-}
 
 function sqliteVersionOf (version: string): number[] {
   return version.split('.').map(Number)
@@ -41,7 +30,7 @@ function isOlder (version: number[], than: number[]): boolean {
 
 /** Opens and migrates the database, refusing a SQLite build with the WAL-reset bug. */
 function openMigratedDatabase (config: Config) {
-  const db = openDatabase(config.DATABASE_PATH)
+  const db = openDatabase(config.DATABASE_PATH, config.DURABILITY)
   const version = db.$client.prepare('SELECT sqlite_version() AS version').pluck().get() as string
   if (isOlder(sqliteVersionOf(version), OLDEST_SAFE_SQLITE)) {
     db.$client.close()
@@ -55,7 +44,7 @@ async function serve (config: Config) {
   const { db, version } = openMigratedDatabase(config)
   const lifecycle: Lifecycle = { shuttingDown: false }
   const app = await buildApp({ config, db, lifecycle, logger: loggerOptions(config) })
-  app.log.info({ sqlite: version, database: config.DATABASE_PATH }, 'database ready')
+  app.log.info({ sqlite: version, database: config.DATABASE_PATH, durability: config.DURABILITY }, 'database ready')
 
   // A worker leaves signals to the primary, which may also send them to the whole process group: it closes when told to.
   const isWorker = !cluster.isPrimary

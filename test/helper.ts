@@ -25,12 +25,15 @@ export interface TestContext {
   admin: { authorization: string }
 }
 
-/** An app over a fresh, migrated in-memory database of its own, closed when the test ends. */
+/**
+ * An app over a fresh, migrated in-memory database of its own, closed when the test ends.
+ * Overload protection is off: parallel test files stall each other's event loops, which is not overload.
+ */
 export async function build (t: Test, env: Record<string, string> = {}): Promise<TestContext> {
   const db = openDatabase(':memory:')
   runMigrations(db)
   const clock = new TestClock()
-  const app = await buildApp({ config: loadConfig({ SITE_URL: 'https://lequotidien.example', ...env }), db, clock })
+  const app = await buildApp({ config: loadConfig({ SITE_URL: 'https://lequotidien.example', OVERLOAD_EVENT_LOOP_DELAY_MS: '0', ...env }), db, clock })
   t.teardown(() => app.close())
   const keys = apiKeysRepository(db, clock)
   const keyFor = async (role: KeyRole, authorId?: string) => {

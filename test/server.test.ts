@@ -85,7 +85,7 @@ async function startServer (t: Test, workers: number): Promise<Server> {
   const databasePath = join(t.testdir(), 'data', 'cms.db')
   const child = spawn(process.execPath, ['--import', 'tsx', serverPath], {
     cwd: root,
-    env: childEnv({ HOST: '127.0.0.1', PORT: String(port), WORKERS: String(workers), DATABASE_PATH: databasePath, LOG_LEVEL: 'info' }),
+    env: childEnv({ HOST: '127.0.0.1', PORT: String(port), WORKERS: String(workers), DATABASE_PATH: databasePath, LOG_LEVEL: 'info', OVERLOAD_EVENT_LOOP_DELAY_MS: '0' }),
     stdio: ['ignore', 'pipe', 'pipe']
   })
   const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>

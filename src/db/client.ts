@@ -11,12 +11,13 @@ export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Data
  * enforced, WAL so readers never wait for the writer, and a busy timeout so
  * writers from several processes queue instead of failing.
  */
-export function openDatabase (path: string): Db {
+export function openDatabase (path: string, durability: 'normal' | 'full' = 'normal'): Db {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true })
   const sqlite = new Database(path)
   sqlite.pragma('journal_mode = WAL')
-  // NORMAL in WAL mode: a commit survives a crash of the process; only power loss can take the last ones.
-  sqlite.pragma('synchronous = NORMAL')
+  // NORMAL in WAL mode: a commit survives a crash of the process, only an OS crash or power loss can take the last
+  // ones; FULL syncs the WAL on every commit so that even those cannot.
+  sqlite.pragma(`synchronous = ${durability === 'full' ? 'FULL' : 'NORMAL'}`)
   sqlite.pragma('foreign_keys = ON')
   sqlite.pragma('busy_timeout = 5000')
   return drizzle(sqlite, { schema })

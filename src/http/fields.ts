@@ -1,7 +1,8 @@
 import type { FastifyReply } from 'fastify'
 import { Type, type TObject, type TSchema } from 'typebox'
 import { badRequest } from './problem.js'
-import { listSchema } from './pagination.js'
+import { ref } from './common.js'
+import { PageMetaSchema } from './pagination.js'
 
 export const FieldsQuerySchema = Type.String({
   maxLength: 1000,
@@ -28,9 +29,9 @@ function pick<T extends object> (value: T, fields: ReadonlySet<string>): Partial
  * The schemas a resource is serialised with once `fields` left some properties
  * out: the same properties, none of them required. They stay the allow-list.
  */
-export function partialSchemas (schema: TObject) {
+export function partialSchemas (schema: TObject, listMeta: TSchema = ref(PageMetaSchema)) {
   const { $id: _id, ...item } = Type.Partial(schema) as TSchema & { $id?: string }
-  const { $id: _listId, ...list } = listSchema('', item, '') as TSchema & { $id?: string }
+  const list = Type.Object({ data: Type.Array(item), meta: listMeta })
   return { item, list }
 }
 
@@ -46,6 +47,6 @@ export function selectFields<T extends object> (reply: FastifyReply, partials: P
 /** The same for a page of a list: each item keeps only the fields asked for. */
 export function selectFieldsOfPage<T extends object, M> (reply: FastifyReply, partials: Partials, fields: ReadonlySet<string> | undefined, page: { data: T[], meta: M }) {
   if (fields === undefined) return page
-  reply.type('application/json; charset=utf-8').serializer(reply.compileSerializationSchema(partials.list as Record<string, unknown>))
+  reply.type('application/json; charset=utf-8').serializer(reply.compileSerializationSchema(partials.list as unknown as Record<string, unknown>))
   return { data: page.data.map((item) => pick(item, fields) as T), meta: page.meta }
 }

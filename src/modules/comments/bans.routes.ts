@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { clientKey } from '../../http/client-address.js'
 import { ref } from '../../http/common.js'
-import { pageOf, pageQuery } from '../../http/pagination.js'
+import { metaOf, pageOf, pageQuery } from '../../http/pagination.js'
 import { badRequest, notFound, problemResponses } from '../../http/problem.js'
 import { KEY_ONLY, requireRole } from '../../plugins/auth.js'
 import type { CommentsRepository } from './comments.repository.js'
@@ -25,8 +25,8 @@ const routes: FastifyPluginAsyncTypebox<{ comments: CommentsRepository }> = asyn
     }
   }, async (request) => {
     const page = pageOf(request.query)
-    const { data, total } = await comments.bans.list(page)
-    return { data, meta: { total, ...page } }
+    const { data, total, nextCursor } = await comments.bans.list(page)
+    return { data, meta: metaOf(page, total, nextCursor) }
   })
 
   app.post('', {

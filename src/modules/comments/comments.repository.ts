@@ -1,10 +1,13 @@
-import { and, asc, count, desc, eq, gt, inArray, or, sql, type SQL } from 'drizzle-orm'
+import { and, asc, count, eq, gt, inArray, or, sql, type SQL } from 'drizzle-orm'
 import type { Clock } from '../../clock.js'
 import type { Db } from '../../db/client.js'
 import { newId } from '../../db/ids.js'
+import { afterCursor, decodeCursor, orderBy, pageWithCursor, type SortKey } from '../../db/keyset.js'
 import { articles, commentBans, commentHistory, commentRateWindows, comments, COMMENT_STATUSES, type CommentStatus } from '../../db/schema/index.js'
 import { toIso } from '../../http/common.js'
+import { conflict } from '../../http/problem.js'
 import type { Page } from '../../http/pagination.js'
+import type { Precondition } from '../../plugins/caching.js'
 import { renderComment } from '../../text/comment.js'
 import type { Decision } from './comments.moderation.js'
 import type { ModeratedComment, PublicComment } from './comments.schemas.js'
@@ -13,6 +16,16 @@ type CommentRow = typeof comments.$inferSelect
 type ArticleRef = ModeratedComment['article']
 
 const HOUR = 60 * 60 * 1000
+
+const OLDEST: SortKey[] = [{ key: comments.createdAt, descending: false }, { key: comments.id, descending: false }]
+// With no status asked for: pending first, then oldest first (the order `comments_queue_idx` holds).
+const QUEUE: SortKey[] = [{ key: sql`(${comments.status} <> 'pending')`, descending: false }, ...OLDEST]
+const NEWEST_BANS: SortKey[] = [{ key: commentBans.createdAt, descending: true }, { key: commentBans.id, descending: true }]
+
+/** The rows after the page's cursor, if it has one, in this order. */
+function afterPage (page: Page, order: string, keys: SortKey[]) {
+  return page.cursor === undefined ? undefined : afterCursor(keys, decodeCursor(page.cursor, order, keys.length))
+}
 
 export interface ModerationFilter {
   status?: CommentStatus
@@ -118,21 +131,15 @@ export function commentsRepository (db: Db, clock: Clock) {
 
     async listApproved (article: { pk: number, id: string }, page: Page) {
       const where = and(eq(comments.articlePk, article.pk), eq(comments.status, 'approved'))
-      const rows = db.select().from(comments).where(where).orderBy(asc(comments.createdAt), asc(comments.id)).limit(page.limit).offset(page.offset).all()
+      const rows = db.select().from(comments).where(and(where, afterPage(page, 'oldest', OLDEST))).orderBy(...orderBy(OLDEST)).limit(page.limit + 1).offset(page.offset).all()
       const total = db.select({ total: count() }).from(comments).where(where).get()?.total ?? 0
-      return { data: rows.map((row) => toPublic(row, article.id)), total }
+      const { rows: pageRows, nextCursor } = pageWithCursor(rows, page.limit, 'oldest', (row) => [row.createdAt, row.id])
+      return { data: pageRows.map((row) => toPublic(row, article.id)), total, nextCursor }
     },
 
     async isApprovedComment (id: string, articlePk: number): Promise<boolean> {
       return db.select({ id: comments.id }).from(comments)
         .where(and(eq(comments.id, id), eq(comments.articlePk, articlePk), eq(comments.status, 'approved'))).get() !== undefined
-    },
-
-    /** The same body on the same article from the same client within the hour: a double submission. */
-    async isDuplicate (comment: Pick<NewComment, 'articlePk' | 'ip' | 'body'>): Promise<boolean> {
-      return db.select({ id: comments.id }).from(comments)
-        .where(and(eq(comments.ip, comment.ip), gt(comments.createdAt, clock.now() - HOUR), eq(comments.articlePk, comment.articlePk), eq(comments.body, comment.body)))
-        .limit(1).get() !== undefined
     },
 
     async hasApprovedComment (email: string): Promise<boolean> {
@@ -143,10 +150,18 @@ export function commentsRepository (db: Db, clock: Clock) {
       return db.select({ id: commentBans.id }).from(commentBans).where(or(eq(commentBans.email, email), eq(commentBans.ip, ip))).limit(1).get() !== undefined
     },
 
-    /** Stores the comment with the status the rules decided; acknowledged only once committed. */
+    /**
+     * Stores the comment with the status the rules decided; acknowledged only once committed. The same body
+     * on the same article from the same client within the hour is a double submission (409), checked inside
+     * the write's transaction so that two arriving together cannot both get in.
+     */
     async create (comment: NewComment, decision: Decision, byKeyId: string | null): Promise<PublicComment> {
       const row = db.transaction(() => {
         const now = clock.now()
+        const duplicate = db.select({ id: comments.id }).from(comments)
+          .where(and(eq(comments.ip, comment.ip), gt(comments.createdAt, now - HOUR), eq(comments.articlePk, comment.articlePk), eq(comments.body, comment.body)))
+          .limit(1).get()
+        if (duplicate !== undefined) conflict('This comment was already submitted.')
         const inserted = db.insert(comments).values({
           id: newId('com'),
           ...comment,
@@ -164,34 +179,43 @@ export function commentsRepository (db: Db, clock: Clock) {
     },
 
     async listForModeration (filter: ModerationFilter, page: Page) {
-      const where = conditionsOf(filter)
-      // With no status asked for: pending first, then oldest first (the order `comments_queue_idx` holds).
-      const order = filter.status === undefined
-        ? [sql`(${comments.status} <> 'pending')`, asc(comments.createdAt), asc(comments.id)]
-        : [asc(comments.createdAt), asc(comments.id)]
+      const [order, keys] = filter.status === undefined ? ['queue', QUEUE] as const : ['oldest', OLDEST] as const
       const rows = db.select({ comment: comments, article: articleRef }).from(comments)
         .innerJoin(articles, eq(articles.pk, comments.articlePk))
-        .where(where).orderBy(...order).limit(page.limit).offset(page.offset).all()
+        .where(and(conditionsOf(filter), afterPage(page, order, keys))).orderBy(...orderBy(keys)).limit(page.limit + 1).offset(page.offset).all()
+      const { rows: pageRows, nextCursor } = pageWithCursor(rows, page.limit, order, ({ comment }) => [
+        ...(filter.status === undefined ? [comment.status === 'pending' ? 0 : 1] : []), comment.createdAt, comment.id
+      ])
       const counted = db.select({ status: comments.status, total: count() }).from(comments)
         .where(conditionsOf({ ...filter, status: undefined })).groupBy(comments.status).all()
       const countsByStatus = Object.fromEntries(COMMENT_STATUSES.map((status) => [status, counted.find((row) => row.status === status)?.total ?? 0])) as Record<CommentStatus, number>
       const total = filter.status === undefined ? Object.values(countsByStatus).reduce((sum, n) => sum + n, 0) : countsByStatus[filter.status]
-      return { data: rows.map(({ comment, article }) => toModerated(comment, article, [])), total, countsByStatus }
+      return { data: pageRows.map(({ comment, article }) => toModerated(comment, article, [])), total, nextCursor, countsByStatus }
     },
 
     find: async (id: string) => findModerated(id),
 
     /** Undefined when there is no such comment. */
-    async setStatus (id: string, status: CommentStatus, byKeyId: string) {
-      changeStatus([id], status, byKeyId)
-      return findModerated(id)
+    async setStatus (id: string, status: CommentStatus, byKeyId: string, precondition?: Precondition<ModeratedComment>) {
+      return db.transaction(() => {
+        const current = findModerated(id)
+        if (current === undefined) return undefined
+        precondition?.(current)
+        changeStatus([id], status, byKeyId)
+        return findModerated(id)
+      }, { behavior: 'immediate' })
     },
 
     setStatusOfMany: async (ids: readonly string[], status: CommentStatus, byKeyId: string) => changeStatus(ids, status, byKeyId),
 
     /** Deletes for good; false when there is no such comment. */
-    async remove (id: string): Promise<boolean> {
+    async remove (id: string, precondition?: Precondition<ModeratedComment>): Promise<boolean> {
       return db.transaction(() => {
+        if (precondition !== undefined) {
+          const current = findModerated(id)
+          if (current === undefined) return false
+          precondition(current)
+        }
         const row = db.delete(comments).where(eq(comments.id, id)).returning({ articlePk: comments.articlePk }).get()
         if (row === undefined) return false
         refreshCommentCounts([row.articlePk])
@@ -227,9 +251,10 @@ export function commentsRepository (db: Db, clock: Clock) {
 
     bans: {
       async list (page: Page) {
-        const rows = db.select().from(commentBans).orderBy(desc(commentBans.createdAt), desc(commentBans.id)).limit(page.limit).offset(page.offset).all()
+        const rows = db.select().from(commentBans).where(afterPage(page, 'newest', NEWEST_BANS)).orderBy(...orderBy(NEWEST_BANS)).limit(page.limit + 1).offset(page.offset).all()
         const total = db.select({ total: count() }).from(commentBans).get()?.total ?? 0
-        return { data: rows.map((row) => ({ ...row, createdAt: toIso(row.createdAt) })), total }
+        const { rows: pageRows, nextCursor } = pageWithCursor(rows, page.limit, 'newest', (row) => [row.createdAt, row.id])
+        return { data: pageRows.map((row) => ({ ...row, createdAt: toIso(row.createdAt) })), total, nextCursor }
       },
 
       async create (ban: { email: string | null, ip: string | null, reason: string }, byKeyId: string) {

@@ -4,15 +4,17 @@ import type { Clock } from '../../clock.js'
 import type { Config } from '../../config.js'
 import { clientKey } from '../../http/client-address.js'
 import { IdOrSlugSchema, ref } from '../../http/common.js'
-import { pageOf } from '../../http/pagination.js'
-import { badRequest, conflict, forbidden, HttpProblem, notFound, problemResponses } from '../../http/problem.js'
+import { parseFields, partialSchemas, selectFieldsOfPage } from '../../http/fields.js'
+import { metaOf, pageOf } from '../../http/pagination.js'
+import { badRequest, forbidden, HttpProblem, notFound, problemResponses } from '../../http/problem.js'
 import { PUBLIC_OR_KEY } from '../../plugins/auth.js'
 import { isLive } from '../articles/articles.publication.js'
 import { answeredStatus, moderationRules } from './comments.moderation.js'
 import type { CommentsRepository } from './comments.repository.js'
-import { CommentListQuerySchema, CommentSubmitSchema, PublicCommentListSchema, SubmittedCommentSchema } from './comments.schemas.js'
+import { CommentListQuerySchema, CommentSubmitSchema, PublicCommentListSchema, PublicCommentSchema, SubmittedCommentSchema } from './comments.schemas.js'
 
 const RATE_WINDOW_MS = 60_000
+const publicPartials = partialSchemas(PublicCommentSchema)
 const TRUSTED_ROLES = ['moderator', 'editor', 'admin']
 
 interface Options {
@@ -42,11 +44,12 @@ const routes: FastifyPluginAsyncTypebox<Options> = async (app, { comments, clock
       querystring: CommentListQuerySchema,
       response: { 200: ref(PublicCommentListSchema), ...problemResponses }
     }
-  }, async (request) => {
+  }, async (request, reply) => {
+    const fields = parseFields(request.query.fields, PublicCommentSchema)
     const article = await liveArticle(request.params.id)
     const page = pageOf(request.query)
-    const { data, total } = await comments.listApproved(article, page)
-    return { data, meta: { total, ...page } }
+    const { data, total, nextCursor } = await comments.listApproved(article, page)
+    return selectFieldsOfPage(reply, publicPartials, fields, { data, meta: metaOf(page, total, nextCursor) })
   })
 
   app.post('/:id/comments', {
@@ -61,6 +64,9 @@ const routes: FastifyPluginAsyncTypebox<Options> = async (app, { comments, clock
       response: { 201: ref(SubmittedCommentSchema), ...problemResponses }
     }
   }, async (request, reply) => {
+    // The schema counts characters; a name or body of nothing but spaces is empty all the same once trimmed.
+    const blank = (['authorName', 'body'] as const).filter((field) => request.body[field].trim() === '')
+    if (blank.length > 0) badRequest(blank.map((field) => ({ path: `/body/${field}`, message: 'must not be blank' })))
     const client = clientKey(request.ip)
     const trustedKey = TRUSTED_ROLES.includes(request.principal.role)
     if (!trustedKey) {
@@ -89,7 +95,6 @@ const routes: FastifyPluginAsyncTypebox<Options> = async (app, { comments, clock
       ip: client,
       userAgent: request.headers['user-agent']?.slice(0, 500) ?? null
     }
-    if (await comments.isDuplicate(comment)) conflict('This comment was already submitted.')
 
     const decision = rules.decide(comment, {
       trustedKey,

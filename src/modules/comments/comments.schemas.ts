@@ -1,6 +1,7 @@
 import { Type, type Static } from 'typebox'
 import { COMMENT_STATUSES } from '../../db/schema/index.js'
 import { HttpUrlSchema, IdSchema, ref, TimestampSchema } from '../../http/common.js'
+import { FieldsQuerySchema } from '../../http/fields.js'
 import { listSchema, pageQuery, PageMetaSchema } from '../../http/pagination.js'
 import { KeyIdSchema } from '../api-keys/api-keys.schemas.js'
 import { ArticleIdSchema } from '../articles/articles.schemas.js'
@@ -92,10 +93,13 @@ export const ModeratedCommentListSchema = Type.Object({
   }, { additionalProperties: false, description: 'Where this page stands, and the size of each queue.' })
 }, { $id: 'ModeratedCommentList', additionalProperties: false, description: 'A page of the moderation queue.' })
 
-export const CommentListQuerySchema = Type.Object({ ...pageQuery }, { additionalProperties: false })
+export const CommentListQuerySchema = Type.Object({ ...pageQuery, fields: Type.Optional(FieldsQuerySchema) }, { additionalProperties: false })
+
+export const CommentGetQuerySchema = Type.Object({ fields: Type.Optional(FieldsQuerySchema) }, { additionalProperties: false })
 
 export const ModerationQuerySchema = Type.Object({
   ...pageQuery,
+  fields: Type.Optional(FieldsQuerySchema),
   status: Type.Optional(CommentStatusSchema),
   article: Type.Optional(Type.String({ minLength: 1, maxLength: 300, description: 'Only comments on this article (id or slug).' })),
   email: Type.Optional(Type.String({ minLength: 1, maxLength: 254, description: 'Only comments from this address (any case).' })),

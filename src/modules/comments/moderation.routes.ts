@@ -2,16 +2,20 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { clientKey } from '../../http/client-address.js'
 import { ref } from '../../http/common.js'
-import { pageOf } from '../../http/pagination.js'
+import { parseFields, partialSchemas, selectFields, selectFieldsOfPage } from '../../http/fields.js'
+import { metaOf, pageOf } from '../../http/pagination.js'
 import { notFound, problemResponses } from '../../http/problem.js'
 import { KEY_ONLY, requireRole } from '../../plugins/auth.js'
+import { etagOf, ifMatch } from '../../plugins/caching.js'
 import type { CommentsRepository, ModerationFilter } from './comments.repository.js'
 import {
-  BulkResultSchema, BulkStatusChangeSchema, CommentIdSchema, ErasureResultSchema, ErasureSchema, ModeratedCommentListSchema,
+  BulkResultSchema, CommentGetQuerySchema, BulkStatusChangeSchema, CommentIdSchema, ErasureResultSchema, ErasureSchema, ModeratedCommentListSchema,
   ModeratedCommentSchema, ModerationQuerySchema, StatusChangeSchema
 } from './comments.schemas.js'
 
 export const MODERATORS = ['moderator', 'editor', 'admin'] as const
+
+const partials = partialSchemas(ModeratedCommentSchema, ModeratedCommentListSchema.properties.meta)
 
 /** The newsroom's side: the moderation queue, for moderators and staff. */
 const routes: FastifyPluginAsyncTypebox<{ comments: CommentsRepository }> = async (app, { comments }) => {
@@ -27,8 +31,9 @@ const routes: FastifyPluginAsyncTypebox<{ comments: CommentsRepository }> = asyn
       querystring: ModerationQuerySchema,
       response: { 200: ref(ModeratedCommentListSchema), ...problemResponses }
     }
-  }, async (request) => {
+  }, async (request, reply) => {
     const { query } = request
+    const fields = parseFields(query.fields, ModeratedCommentSchema)
     const page = pageOf(query)
     const filter: ModerationFilter = {
       ...(query.status === undefined ? {} : { status: query.status }),
@@ -39,8 +44,8 @@ const routes: FastifyPluginAsyncTypebox<{ comments: CommentsRepository }> = asyn
       // An unknown article matches no comment; -1 is a key no article has.
       filter.articlePk = (await comments.findArticle(query.article))?.pk ?? -1
     }
-    const { data, total, countsByStatus } = await comments.listForModeration(filter, page)
-    return { data, meta: { total, ...page, countsByStatus } }
+    const { data, total, nextCursor, countsByStatus } = await comments.listForModeration(filter, page)
+    return selectFieldsOfPage(reply, partials, fields, { data, meta: { ...metaOf(page, total, nextCursor), countsByStatus } })
   })
 
   app.get('/:id', {
@@ -51,22 +56,31 @@ const routes: FastifyPluginAsyncTypebox<{ comments: CommentsRepository }> = asyn
       description: 'Moderators and staff: the comment with its commenter\'s email and address, its article, and its history of status changes.',
       security: KEY_ONLY,
       params: Type.Object({ id: CommentIdSchema }),
+      querystring: CommentGetQuerySchema,
       response: { 200: ref(ModeratedCommentSchema), ...problemResponses }
     }
-  }, async (request) => await comments.find(request.params.id) ?? notFound('comment', request.params.id))
+  }, async (request, reply) => {
+    const fields = parseFields(request.query.fields, ModeratedCommentSchema)
+    const comment = await comments.find(request.params.id) ?? notFound('comment', request.params.id)
+    reply.header('etag', etagOf(comment))
+    return selectFields(reply, partials, fields, comment)
+  })
 
   app.patch('/:id', {
     schema: {
       tags: ['comments'],
       operationId: 'moderateComment',
       summary: 'Moderate a comment',
-      description: 'Moderators and staff set the status; the article\'s `commentCount` follows in the same transaction, and the change joins the history.',
+      description: 'Moderators and staff set the status; the article\'s `commentCount` follows in the same transaction, and the change joins the history. With `If-Match` (the ETag of a GET of this comment), a 412 when it changed meanwhile.',
       security: KEY_ONLY,
       params: Type.Object({ id: CommentIdSchema }),
       body: ref(StatusChangeSchema),
       response: { 200: ref(ModeratedCommentSchema), ...problemResponses }
     }
-  }, async (request) => await comments.setStatus(request.params.id, request.body.status, request.principal.keyId!) ?? notFound('comment', request.params.id))
+  }, async (request, reply) => {
+    const comment = await comments.setStatus(request.params.id, request.body.status, request.principal.keyId!, ifMatch(request)) ?? notFound('comment', request.params.id)
+    return reply.header('etag', etagOf(comment)).send(comment)
+  })
 
   app.post('/bulk', {
     schema: {
@@ -103,7 +117,7 @@ const routes: FastifyPluginAsyncTypebox<{ comments: CommentsRepository }> = asyn
       response: { 204: Type.Null({ description: 'Deleted.' }), ...problemResponses }
     }
   }, async (request, reply) => {
-    if (!(await comments.remove(request.params.id))) notFound('comment', request.params.id)
+    if (!(await comments.remove(request.params.id, ifMatch(request)))) notFound('comment', request.params.id)
     return reply.code(204).send(null)
   })
 }

@@ -21,6 +21,13 @@ function xmlResponse (mediaType: string, description: string) {
   return { 200: { description, content: { [mediaType]: { schema: { type: 'string' } } } }, ...problemResponses }
 }
 
+const DUBLIN_CORE = 'http://purl.org/dc/elements/1.1/'
+
+/** Plain text made HTML, for the elements RSS and Atom read as HTML: an item's description, an Atom title. */
+function escapeHtml (text: string): string {
+  return text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`)
+}
+
 /** The address this request came in on, for a feed's link to itself (behind a proxy, per TRUST_PROXY). */
 function selfUrl (request: FastifyRequest): string {
   return `${request.protocol}://${request.host}${request.url}`
@@ -42,7 +49,7 @@ const routes: FastifyPluginAsyncTypebox<Options> = async (app, { articles, clock
     return filters.length === 0 ? config.SITE_NAME : `${config.SITE_NAME} (${filters.join(' ')})`
   }
 
-  async function xmlFeed (query: FeedQuery, self: string) {
+  async function xmlFeed (query: FeedQuery, self: string, format: 'rss' | 'atom') {
     const items = await latest(query)
     const feed = new Feed({
       title: titleOf(query),
@@ -56,12 +63,17 @@ const routes: FastifyPluginAsyncTypebox<Options> = async (app, { articles, clock
     })
     for (const article of items) {
       feed.addItem({
-        title: article.title,
+        // Atom's title is `type="html"`; RSS readers take a title as text.
+        title: format === 'atom' ? escapeHtml(article.title) : article.title,
         id: article.url,
         link: article.url,
-        description: article.excerpt,
+        description: escapeHtml(article.excerpt),
         content: article.bodyHtml,
-        author: [{ name: article.author.name }],
+        // RSS 2.0's <author> is an email address, which is not public: the name goes in <dc:creator>,
+        // declaring its namespace itself (the feed package declares it only when some item has content).
+        ...(format === 'atom'
+          ? { author: [{ name: article.author.name }] }
+          : { extensions: [{ name: 'dc:creator', objects: { _attributes: { 'xmlns:dc': DUBLIN_CORE }, _text: article.author.name } }] }),
         date: new Date(article.updatedAt),
         published: new Date(article.publishedAt!),
         category: article.tags.map((tag) => ({ name: tag.name, term: tag.slug })),
@@ -81,7 +93,7 @@ const routes: FastifyPluginAsyncTypebox<Options> = async (app, { articles, clock
       querystring: FeedQuerySchema,
       response: xmlResponse('application/rss+xml', 'An RSS 2.0 document.')
     }
-  }, async (request, reply) => reply.type('application/rss+xml; charset=utf-8').send((await xmlFeed(request.query, selfUrl(request))).rss2()))
+  }, async (request, reply) => reply.type('application/rss+xml; charset=utf-8').send((await xmlFeed(request.query, selfUrl(request), 'rss')).rss2()))
 
   app.get('/feed.atom', {
     schema: {
@@ -93,7 +105,7 @@ const routes: FastifyPluginAsyncTypebox<Options> = async (app, { articles, clock
       querystring: FeedQuerySchema,
       response: xmlResponse('application/atom+xml', 'An Atom 1.0 document.')
     }
-  }, async (request, reply) => reply.type('application/atom+xml; charset=utf-8').send((await xmlFeed(request.query, selfUrl(request))).atom1()))
+  }, async (request, reply) => reply.type('application/atom+xml; charset=utf-8').send((await xmlFeed(request.query, selfUrl(request), 'atom')).atom1()))
 
   app.get('/feed.json', {
     schema: {

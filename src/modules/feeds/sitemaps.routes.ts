@@ -19,7 +19,11 @@ interface Options {
 
 const xml = (description: string) => ({ 200: { description, content: { 'application/xml': { schema: { type: 'string' } } } }, ...problemResponses })
 
+// What an empty site, or 48 quiet hours, answers: the sitemap package refuses to write a sitemap with no URL in it.
+const EMPTY_URLSET = '<?xml version="1.0" encoding="UTF-8"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"></urlset>'
+
 async function render (stream: SitemapStream | SitemapIndexStream, items: Array<SitemapItemLoose | IndexItem>): Promise<string> {
+  if (items.length === 0) return EMPTY_URLSET
   return (await streamToPromise(Readable.from(items).pipe(stream))).toString('utf8')
 }
 

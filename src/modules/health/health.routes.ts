@@ -9,11 +9,6 @@ export const HealthSchema = Type.Object({
   status: Type.Literal('ok', { description: 'Always `ok` when the answer comes at all.' })
 }, { $id: 'Health', additionalProperties: false, description: 'The service is able to answer.' })
 
-export interface Lifecycle {
-  /** Set when the process starts shutting down: readiness turns 503 so load balancers stop sending traffic. */
-  shuttingDown: boolean
-}
-
 function isDatabaseReady (db: Db): boolean {
   try {
     return migrationsApplied(db)
@@ -23,7 +18,7 @@ function isDatabaseReady (db: Db): boolean {
   }
 }
 
-const routes: FastifyPluginAsyncTypebox<{ db: Db, lifecycle: Lifecycle }> = async (app, { db, lifecycle }) => {
+const routes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app, { db }) => {
   app.get('/healthz', {
     schema: {
       tags: ['service'],
@@ -43,13 +38,13 @@ const routes: FastifyPluginAsyncTypebox<{ db: Db, lifecycle: Lifecycle }> = asyn
       response: { 200: ref(HealthSchema), ...problemResponses }
     }
   }, async (_request, reply) => {
-    const ready = !lifecycle.shuttingDown && isDatabaseReady(db)
-    if (ready) return { status: 'ok' as const }
+    // Once shutting down, the app answers 503 before any route: load balancers stop sending traffic at once.
+    if (isDatabaseReady(db)) return { status: 'ok' as const }
     return reply.code(503).header('retry-after', '5').type('application/problem+json').send({
       type: 'about:blank',
       title: 'Service Unavailable',
       status: 503,
-      detail: lifecycle.shuttingDown ? 'The server is shutting down.' : 'Database migrations are not applied yet.'
+      detail: 'The database does not answer, or its migrations are not applied yet.'
     } as never)
   })
 }
