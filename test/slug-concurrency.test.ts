@@ -64,7 +64,7 @@ t.test(`${PROCESSES * PER_PROCESS} concurrent creates of one title from ${PROCES
   const databasePath = join(t.testdir(), 'cms.db')
   const db = openDatabase(databasePath)
   runMigrations(db)
-  const app = await buildApp({ config: loadConfig({}), db })
+  const app = await buildApp({ config: loadConfig({ OVERLOAD_EVENT_LOOP_DELAY_MS: '0' }), db })
   t.teardown(() => app.close())
   const { key } = await apiKeysRepository(db, systemClock).create({ name: 'admin', role: 'admin' })
   const author = await app.inject({ method: 'POST', url: '/v1/authors', headers: { authorization: `Bearer ${key}` }, payload: { name: 'Desk' } })

@@ -17,7 +17,7 @@ t.test('readyz is a 503 while migrations are missing, and once shutting down', a
   const lifecycle = { shuttingDown: false }
   const db = openDatabase(':memory:')
   runMigrations(db)
-  const app = await buildApp({ config: loadConfig({}), db, lifecycle })
+  const app = await buildApp({ config: loadConfig({ OVERLOAD_EVENT_LOOP_DELAY_MS: '0' }), db, lifecycle })
   t.teardown(() => app.close())
   t.equal((await app.inject({ method: 'GET', url: '/readyz' })).statusCode, 200)
 

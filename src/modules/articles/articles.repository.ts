@@ -211,6 +211,35 @@ export function articlesRepository (db: Db, clock: Clock, config: Pick<Config, '
     return and(...conditions)
   }
 
+  /** Inserts one article with its tags and search entry, inside the caller's transaction. */
+  function insertArticle (input: ArticleWrite, now: number): ArticleRow {
+    const { text, ...derived } = rendered(input.body)
+    const excerpt = input.excerpt ?? makeExcerpt(text)
+    if (input.slug !== undefined) claimOldSlug(normalizeGivenSlug(input.slug), undefined)
+    const row = insertWithSlug(db.$client, 'articles', input.slug, slugify(input.title) || 'article', (slug) =>
+      db.insert(articles).values({
+        id: newId('art'),
+        slug,
+        title: input.title,
+        sortTitle: foldAccents(input.title),
+        excerpt,
+        excerptGenerated: input.excerpt === undefined || input.excerpt === null,
+        body: input.body,
+        ...derived,
+        status: input.publication.status,
+        publishedAt: input.publication.publishedAt,
+        createdAt: now,
+        updatedAt: now,
+        authorId: input.authorId,
+        commentsOpen: input.commentsOpen,
+        featuredImageUrl: input.featuredImage?.url ?? null,
+        featuredImageAlt: input.featuredImage?.alt ?? null
+      }).returning().get())
+    setTags(row.pk, input.tagIds)
+    search.put(row.pk, { title: row.title, excerpt, text })
+    return row
+  }
+
   return {
     async find (idOrSlug: string): Promise<Article | undefined> {
       const found = findRow(idOrSlug)
@@ -309,37 +338,27 @@ export function articlesRepository (db: Db, clock: Clock, config: Pick<Config, '
     },
 
     async create (input: ArticleWrite): Promise<Article> {
-      const now = clock.now()
-      const { text, ...derived } = rendered(input.body)
-      const excerpt = input.excerpt ?? makeExcerpt(text)
-      const created = db.transaction((tx) => {
-        if (input.slug !== undefined) claimOldSlug(normalizeGivenSlug(input.slug), undefined)
-        const row = insertWithSlug(db.$client, 'articles', input.slug, slugify(input.title) || 'article', (slug) =>
-          tx.insert(articles).values({
-            id: newId('art'),
-            slug,
-            title: input.title,
-            sortTitle: foldAccents(input.title),
-            excerpt,
-            excerptGenerated: input.excerpt === undefined || input.excerpt === null,
-            body: input.body,
-            ...derived,
-            status: input.publication.status,
-            publishedAt: input.publication.publishedAt,
-            createdAt: now,
-            updatedAt: now,
-            authorId: input.authorId,
-            commentsOpen: input.commentsOpen,
-            featuredImageUrl: input.featuredImage?.url ?? null,
-            featuredImageAlt: input.featuredImage?.alt ?? null
-          }).returning().get())
-        setTags(row.pk, input.tagIds)
-        search.put(row.pk, { title: row.title, excerpt, text })
+      const created = db.transaction(() => {
+        const row = insertArticle(input, clock.now())
         refreshCounts([input.authorId], input.tagIds)
         return row
       }, { behavior: 'immediate' })
       const author = db.select(authorRef).from(authors).where(eq(authors.id, created.authorId)).get()
       return toArticle(created, author!)
+    },
+
+    /**
+     * Many articles in one transaction, for imports and seeding: each is
+     * derived, slugged and indexed as `create` does, and the counts are brought
+     * up to date once at the end. Returns their ids, in order.
+     */
+    async createMany (inputs: readonly ArticleWrite[]): Promise<string[]> {
+      return db.transaction(() => {
+        const now = clock.now()
+        const ids = inputs.map((input) => insertArticle(input, now).id)
+        refreshCounts(inputs.map((input) => input.authorId), inputs.flatMap((input) => input.tagIds))
+        return ids
+      }, { behavior: 'immediate' })
     },
 
     /** Applies a partial change; undefined when there is no such article. */
