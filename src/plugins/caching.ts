@@ -40,6 +40,18 @@ export function ifMatch<T> (request: FastifyRequest, etagFor: (current: T) => st
   return request.headers['if-match'] === undefined ? undefined : (current) => checkIfMatch(request, etagFor(current))
 }
 
+/**
+ * For a single resource whose ETag the route knows before serialising it:
+ * sets the ETag and, when the client already holds it, turns the answer into
+ * a 304 at once, so a revalidation costs no serialisation. True when it did.
+ */
+export function answeredNotModified (request: FastifyRequest, reply: FastifyReply, etag: string): boolean {
+  reply.header('etag', etag)
+  if (!noneMatch(request.headers['if-none-match'], etag)) return false
+  reply.code(304)
+  return true
+}
+
 function addVary (reply: FastifyReply, names: string[]) {
   const current = tagsIn(String(reply.getHeader('vary') ?? ''))
   const seen = new Set<string>()
@@ -70,11 +82,13 @@ async function caching (app: FastifyInstance, { config }: { config: Pick<Config,
       reply.header('cache-control', 'no-store')
       return payload
     }
-    if (!isRead || reply.statusCode !== 200) return payload
+    // A redirect (an old slug) is cached for as long as an answer, not forever as browsers keep a bare 301: the slug may come back.
+    if (!isRead || ![200, 301, 304].includes(reply.statusCode)) return payload
     addVary(reply, ['Authorization', 'Accept-Encoding'])
     if (!reply.hasHeader('cache-control')) {
       reply.header('cache-control', request.headers.authorization === undefined ? publicCacheControl : 'private, no-cache')
     }
+    if (reply.statusCode !== 200) return payload
     let etag = reply.getHeader('etag') as string | undefined
     if (etag === undefined) {
       if (typeof payload !== 'string' && !Buffer.isBuffer(payload)) return payload

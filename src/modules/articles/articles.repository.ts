@@ -211,6 +211,25 @@ export function articlesRepository (db: Db, clock: Clock, config: Pick<Config, '
     return and(...conditions)
   }
 
+  /**
+   * The public's most common lists (all, by tag, by author) take their exact
+   * total from the counts kept on every write, instead of counting rows per
+   * request; undefined for any other filter.
+   */
+  function keptTotal (filter: ArticleFilter): number | undefined {
+    const { publicAt, tagSlug, authorSlug, ...others } = filter
+    if (publicAt === undefined || Object.values(others).some((value) => value !== undefined)) return undefined
+    if (tagSlug !== undefined && authorSlug !== undefined) return undefined
+    if (tagSlug !== undefined) return db.select({ total: tags.articleCount }).from(tags).where(eq(tags.slug, tagSlug)).get()?.total ?? 0
+    if (authorSlug !== undefined) return db.select({ total: authors.articleCount }).from(authors).where(eq(authors.slug, authorSlug)).get()?.total ?? 0
+    return db.select({ total: sql<number>`coalesce(sum(${authors.articleCount}), 0)` }).from(authors).get()?.total ?? 0
+  }
+
+  function countMatching (filter: ArticleFilter, where: SQL | undefined): number {
+    const counted = db.select({ total: count() }).from(articles)
+    return (filter.q === undefined ? counted : counted.innerJoin(articlesFts, eq(articlesFts.rowid, articles.pk))).where(where).get()?.total ?? 0
+  }
+
   /** Inserts one article with its tags and search entry, inside the caller's transaction. */
   function insertArticle (input: ArticleWrite, now: number): ArticleRow {
     const { text, ...derived } = rendered(input.body)
@@ -264,8 +283,7 @@ export function articlesRepository (db: Db, clock: Clock, config: Pick<Config, '
         .where(and(where, after))
         .orderBy(...(sortKeys === undefined ? [relevance, asc(articles.pk)] : orderBy(sortKeys)))
         .limit(page.limit + 1).offset(page.offset).all()
-      const counted = db.select({ total: count() }).from(articles)
-      const total = (filter.q === undefined ? counted : counted.innerJoin(articlesFts, eq(articlesFts.rowid, articles.pk))).where(where).get()?.total ?? 0
+      const total = keptTotal(filter) ?? countMatching(filter, where)
       const { rows: pageRows, nextCursor } = sortKeys === undefined
         ? { rows: rows.slice(0, page.limit), nextCursor: null }
         : pageWithCursor(rows, page.limit, order, ({ article }) => SORT_VALUES[order as ArticleSort](article))

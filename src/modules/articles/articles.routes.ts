@@ -7,7 +7,7 @@ import { parseFields, partialSchemas, selectFields, selectFieldsOfPage } from '.
 import { metaOf, pageOf } from '../../http/pagination.js'
 import { badRequest, forbidden, notFound, problemResponses, unauthorized } from '../../http/problem.js'
 import { allow, isStaff, KEY_ONLY, PUBLIC_OR_KEY, STAFF } from '../../plugins/auth.js'
-import { etagOf, ifMatch } from '../../plugins/caching.js'
+import { answeredNotModified, etagOf, ifMatch } from '../../plugins/caching.js'
 import type { AuthorsRepository } from '../authors/authors.repository.js'
 import type { TagsRepository } from '../tags/tags.repository.js'
 import { isLive, resolvePublication } from './articles.publication.js'
@@ -142,7 +142,8 @@ const routes: FastifyPluginAsyncTypebox<Options> = async (app, { articles, autho
       const query = request.url.indexOf('?')
       return reply.code(301).header('location', `/v1/articles/${encodeURIComponent(movedTo)}${query === -1 ? '' : request.url.slice(query)}`).send()
     }
-    reply.header('etag', etagOf(article)).header('last-modified', new Date(article.updatedAt).toUTCString())
+    reply.header('last-modified', new Date(article.updatedAt).toUTCString())
+    if (answeredNotModified(request, reply, etagOf(article))) return reply.send()
     return selectFields(reply, partials, fields, article)
   })
 

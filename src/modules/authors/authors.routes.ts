@@ -5,7 +5,7 @@ import { parseFields, partialSchemas, selectFields, selectFieldsOfPage } from '.
 import { metaOf, pageOf } from '../../http/pagination.js'
 import { conflict, notFound, problemResponses } from '../../http/problem.js'
 import { allow, isStaff, KEY_ONLY, PUBLIC, PUBLIC_OR_KEY, STAFF, type Principal } from '../../plugins/auth.js'
-import { etagOf, ifMatch } from '../../plugins/caching.js'
+import { answeredNotModified, etagOf, ifMatch } from '../../plugins/caching.js'
 import type { AuthorsRepository } from './authors.repository.js'
 import {
   type Author, AuthorCreateSchema, AuthorGetQuerySchema, AuthorIdSchema, AuthorListQuerySchema, AuthorListSchema,
@@ -63,7 +63,8 @@ const routes: FastifyPluginAsyncTypebox<{ authors: AuthorsRepository }> = async 
   }, async (request, reply) => {
     const fields = parseFields(request.query.fields, AuthorSchema)
     const author = await authors.find(request.params.id) ?? notFound('author', request.params.id)
-    reply.header('etag', authorEtag(author)).header('last-modified', new Date(author.updatedAt).toUTCString())
+    reply.header('last-modified', new Date(author.updatedAt).toUTCString())
+    if (answeredNotModified(request, reply, authorEtag(author))) return reply.send()
     return selectFields(reply, partials, fields, visibleTo(request.principal, author))
   })
 

@@ -6,7 +6,7 @@ import { parseFields, partialSchemas, selectFields, selectFieldsOfPage } from '.
 import { metaOf, pageOf } from '../../http/pagination.js'
 import { notFound, problemResponses } from '../../http/problem.js'
 import { KEY_ONLY, requireRole } from '../../plugins/auth.js'
-import { etagOf, ifMatch } from '../../plugins/caching.js'
+import { answeredNotModified, etagOf, ifMatch } from '../../plugins/caching.js'
 import type { CommentsRepository, ModerationFilter } from './comments.repository.js'
 import {
   BulkResultSchema, CommentGetQuerySchema, BulkStatusChangeSchema, CommentIdSchema, ErasureResultSchema, ErasureSchema, ModeratedCommentListSchema,
@@ -62,7 +62,7 @@ const routes: FastifyPluginAsyncTypebox<{ comments: CommentsRepository }> = asyn
   }, async (request, reply) => {
     const fields = parseFields(request.query.fields, ModeratedCommentSchema)
     const comment = await comments.find(request.params.id) ?? notFound('comment', request.params.id)
-    reply.header('etag', etagOf(comment))
+    if (answeredNotModified(request, reply, etagOf(comment))) return reply.send()
     return selectFields(reply, partials, fields, comment)
   })
 

@@ -5,7 +5,7 @@ import { parseFields, partialSchemas, selectFields, selectFieldsOfPage } from '.
 import { metaOf, pageOf } from '../../http/pagination.js'
 import { notFound, problemResponses } from '../../http/problem.js'
 import { allow, KEY_ONLY, PUBLIC_OR_KEY, STAFF } from '../../plugins/auth.js'
-import { etagOf, ifMatch } from '../../plugins/caching.js'
+import { answeredNotModified, etagOf, ifMatch } from '../../plugins/caching.js'
 import type { TagsRepository } from './tags.repository.js'
 import { TagCreateSchema, TagGetQuerySchema, TagIdSchema, TagListQuerySchema, TagListSchema, TagSchema, TagUpdateSchema } from './tags.schemas.js'
 
@@ -43,7 +43,8 @@ const routes: FastifyPluginAsyncTypebox<{ tags: TagsRepository }> = async (app, 
   }, async (request, reply) => {
     const fields = parseFields(request.query.fields, TagSchema)
     const tag = await tags.find(request.params.id) ?? notFound('tag', request.params.id)
-    reply.header('etag', etagOf(tag)).header('last-modified', new Date(tag.updatedAt).toUTCString())
+    reply.header('last-modified', new Date(tag.updatedAt).toUTCString())
+    if (answeredNotModified(request, reply, etagOf(tag))) return reply.send()
     return selectFields(reply, partials, fields, tag)
   })
 
