@@ -144,7 +144,8 @@ export async function buildApp ({ config, db, clock = systemClock, logger = fals
   // Caching sees each body before compression does, so an answer has one ETag however it is encoded.
   await app.register(caching, { config })
   await app.register(compress, { threshold: 1024 })
-  app.addHook('onSend', tidyVary)
+  // @fastify/compress sends from each route's own onSend hook, after every global one: tidy Vary after it.
+  app.addHook('onRoute', (route) => { route.onSend = [...[route.onSend ?? []].flat(), tidyVary] })
   await app.register(cors, {
     origin: config.CORS_ORIGINS.trim() === '*' ? '*' : config.CORS_ORIGINS.split(',').map((origin) => origin.trim()).filter((origin) => origin !== ''),
     methods: ['GET', 'HEAD', 'POST', 'PATCH', 'DELETE'],

@@ -198,7 +198,7 @@ const routes: FastifyPluginAsyncTypebox<Options> = async (app, { articles, autho
       commentsOpen: body.commentsOpen ?? true,
       featuredImage: body.featuredImage ?? null
     })
-    return reply.code(201).header('location', `/v1/articles/${article.id}`).send(article)
+    return reply.code(201).header('location', `/v1/articles/${article.id}`).header('etag', etagOf(article)).send(article)
   })
 
   app.patch('/:id', {

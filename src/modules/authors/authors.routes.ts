@@ -81,7 +81,7 @@ const routes: FastifyPluginAsyncTypebox<{ authors: AuthorsRepository }> = async 
     }
   }, async (request, reply) => {
     const author = await authors.create(request.body)
-    return reply.code(201).header('location', `/v1/authors/${author.id}`).send(author)
+    return reply.code(201).header('location', `/v1/authors/${author.id}`).header('etag', authorEtag(author)).send(author)
   })
 
   app.patch('/:id', {

@@ -61,7 +61,7 @@ const routes: FastifyPluginAsyncTypebox<{ tags: TagsRepository }> = async (app, 
     }
   }, async (request, reply) => {
     const tag = await tags.create(request.body)
-    return reply.code(201).header('location', `/v1/tags/${tag.id}`).send(tag)
+    return reply.code(201).header('location', `/v1/tags/${tag.id}`).header('etag', etagOf(tag)).send(tag)
   })
 
   app.patch('/:id', {
