@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs'
+import type { Socket } from 'node:net'
 import compress from '@fastify/compress'
 import cors from '@fastify/cors'
 import helmet from '@fastify/helmet'
@@ -88,6 +89,13 @@ export async function buildApp ({ config, db, clock = systemClock, logger = fals
     return503OnClosing: false,
     requestTimeout: config.REQUEST_TIMEOUT_MS,
     keepAliveTimeout: config.KEEP_ALIVE_TIMEOUT_MS,
+    // A request Node's HTTP parser refuses (headers or URL too large, broken framing) never reaches Fastify: answer it as a problem too.
+    clientErrorHandler: (error: Error & { code?: string }, socket: Socket) => {
+      if (!socket.writable) return
+      const status = error.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400
+      const body = JSON.stringify({ type: 'about:blank', title: status === 431 ? 'Request Header Fields Too Large' : 'Bad Request', status, detail: 'The request could not be read.' })
+      socket.end(`HTTP/1.1 ${status} ${status === 431 ? 'Request Header Fields Too Large' : 'Bad Request'}\r\nContent-Type: application/problem+json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`)
+    },
     // A URL that cannot be decoded never reaches a route: answer it as a problem too.
     frameworkErrors: (error, _request, reply: FastifyReply) => {
       reply.code(400).type('application/problem+json').send({ type: 'about:blank', title: 'Bad Request', status: 400, detail: error.message })
@@ -150,6 +158,8 @@ export async function buildApp ({ config, db, clock = systemClock, logger = fals
     origin: config.CORS_ORIGINS.trim() === '*' ? '*' : config.CORS_ORIGINS.split(',').map((origin) => origin.trim()).filter((origin) => origin !== ''),
     methods: ['GET', 'HEAD', 'POST', 'PATCH', 'DELETE'],
     allowedHeaders: ['Authorization', 'Content-Type', 'If-Match', 'If-None-Match'],
+    // An OPTIONS without the preflight headers is answered like any other, not with a plain-text 400.
+    strictPreflight: false,
     exposedHeaders: ['ETag', 'Location', 'Retry-After'],
     maxAge: 600
   })

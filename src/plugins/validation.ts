@@ -20,9 +20,39 @@ export const schemaController: FastifyServerOptions['schemaController'] = {
       const withOptions = (extra: Record<string, unknown>) => ({ ...ajvServerOption, customOptions: { ...customOptions, ...shared, ...extra } }) as Parameters<typeof buildAjv>[1]
       const body = buildAjv(externalSchemas, withOptions({ coerceTypes: false }))
       const rest = buildAjv(externalSchemas, withOptions({}))
-      return (context) => (context.httpPart === 'body' ? body(context) : rest(context))
+      return (context) => (context.httpPart === 'body' ? body(context) : finiteNumbersOnly(rest(context)))
     }
   }
+}
+
+type Validate = ((data: unknown) => unknown) & { errors?: unknown }
+
+/** The path of the first number in coerced text that is not finite (`?limit=Infinity`, `?offset=1e400`). */
+function nonFinitePath (data: unknown, path = ''): string | undefined {
+  if (typeof data === 'number') return Number.isFinite(data) ? undefined : path
+  if (data === null || typeof data !== 'object') return undefined
+  for (const [key, value] of Object.entries(data)) {
+    const found = nonFinitePath(value, `${path}/${key}`)
+    if (found !== undefined) return found
+  }
+  return undefined
+}
+
+/**
+ * Ajv coerces the text "Infinity" into a number that passes `integer` and
+ * `maximum`; such a value must be a 400 naming the parameter, not reach SQL.
+ */
+function finiteNumbersOnly<V extends Validate> (validate: V): V {
+  const wrapped = ((data: unknown) => {
+    const valid = validate(data)
+    wrapped.errors = validate.errors
+    if (valid !== true) return valid
+    const path = nonFinitePath(data)
+    if (path === undefined) return true
+    wrapped.errors = [{ keyword: 'type', instancePath: path, schemaPath: '', params: { type: 'number' }, message: 'must be a finite number' }]
+    return false
+  }) as V
+  return wrapped
 }
 
 const NoQuerySchema = Type.Object({}, { additionalProperties: false })
