@@ -16,7 +16,7 @@ import { migrationsApplied } from '../src/db/migrate.js'
 const root = fileURLToPath(new URL('../', import.meta.url))
 const serverPath = fileURLToPath(new URL('../src/server.ts', import.meta.url))
 
-const STARTUP_TIMEOUT = 30_000
+const STARTUP_TIMEOUT = 60_000
 const SHUTDOWN_TIMEOUT = 5_000
 
 /** The SQLite library the server links, asked directly. */
