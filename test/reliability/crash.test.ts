@@ -14,7 +14,7 @@ import { call, seedDatabase, startServer, tempDir, waitFor, waitForHealth, type 
 const ROUNDS: Array<'normal' | 'full'> = ['normal', 'full', 'normal']
 const CLIENTS = 6
 // Acknowledged writes in a round before the kill: enough that the kill lands among many writes in flight.
-const WRITES_BEFORE_KILL = 80
+const WRITES_BEFORE_KILL = 60
 
 interface ArticleState {
   /** The article as its last 2xx answered it. */

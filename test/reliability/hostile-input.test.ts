@@ -15,7 +15,7 @@
  *
  *   HOSTILE_SEED=123456 [HOSTILE_PATH=42:1:0] npx tap test/reliability/hostile-input.test.ts
  *
- * HOSTILE_RUNS scales the number of cases (1 by default: 3,800 in all).
+ * HOSTILE_RUNS scales the number of cases (1 by default: 2,500 in all).
  */
 import { request as httpRequest } from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -140,17 +140,16 @@ const HEADER_SAFE = /[^\t\x20-\x7e\x80-\xff]/g
 const headerText = (value: fc.Arbitrary<string>) => value.map((text) => text.replace(HEADER_SAFE, ''))
 const optional = <T>(arbitrary: fc.Arbitrary<T>) => fc.option(arbitrary, { nil: undefined, freq: 2 })
 
-function headersFor (w: World, { keyed }: { keyed: 'any' | 'admin' }): fc.Arbitrary<Record<string, string>> {
+/** Headers, each there or not: no key, the admin key, another role's, or a broken or unknown one; content types, preconditions, encodings, proxies. */
+function headersFor (w: World): fc.Arbitrary<Record<string, string>> {
   const admin = w.context.admin.authorization
-  const authorization = keyed === 'admin'
-    ? fc.constant<string | undefined>(admin)
-    : fc.oneof(
-      { weight: 2, arbitrary: fc.constant(undefined) },
-      { weight: 5, arbitrary: fc.constant(admin) },
-      { weight: 1, arbitrary: fc.constantFrom(w.moderator.authorization, w.authorKey.authorization) },
-      { weight: 1, arbitrary: headerText(fc.constantFrom('Bearer', 'Bearer ', 'Basic YWRtaW46YWRtaW4=', `bearer  ${admin.slice(7)}`, `${admin} extra`, `Bearer ${admin.slice(7, -1)}`, 'Bearer cms_')) },
-      { weight: 1, arbitrary: headerText(hostileString.map((text) => `Bearer ${text}`)) }
-    )
+  const authorization = fc.oneof(
+    { weight: 2, arbitrary: fc.constant(undefined) },
+    { weight: 5, arbitrary: fc.constant(admin) },
+    { weight: 1, arbitrary: fc.constantFrom(w.moderator.authorization, w.authorKey.authorization) },
+    { weight: 1, arbitrary: headerText(fc.constantFrom('Bearer', 'Bearer ', 'Basic YWRtaW46YWRtaW4=', `bearer  ${admin.slice(7)}`, `${admin} extra`, `Bearer ${admin.slice(7, -1)}`, 'Bearer cms_')) },
+    { weight: 1, arbitrary: headerText(hostileString.map((text) => `Bearer ${text}`)) }
+  )
   return fc.record({
     authorization,
     'content-type': fc.oneof(
@@ -240,13 +239,39 @@ function queryArbitrary (w: World, route: Route): fc.Arbitrary<Array<[string, st
   return fc.array(entry, { maxLength: 4 })
 }
 
-/** Any route, method and key; the path, query, headers and body fitting or hostile. */
+/**
+ * A GET that is valid but for one query parameter at an edge (a number that is
+ * not quite one, an unknown sort, an injection attempt): nothing else in the
+ * request is there to be refused first.
+ */
+function edgeQuery (w: World): fc.Arbitrary<Case> {
+  const listed = routes.filter((route) => route.method === 'GET' && route.queryParams.length > 0)
+  return fc.constantFrom(...listed).chain((route) => fc.record({
+    path: fc.tuple(...route.pathParams.map((name) => fc.constantFrom(...w.pathValues(route.template, name).map(encodeURIComponent), 'x').map((value) => [name, value] as const)))
+      .map((pairs) => Object.fromEntries(pairs)),
+    name: fc.constantFrom(...route.queryParams),
+    text: fc.oneof(fc.constantFrom(...NUMERIC_TEXT), fc.constantFrom(...ADVERSARIAL_STRINGS)),
+    encoded: fc.boolean(),
+    keyed: fc.boolean()
+  }).map(({ path, name, text, encoded, keyed }) => ({
+    method: 'GET' as const,
+    url: urlOf(route.template, path, [[name, encoded ? encodeURIComponent(text.replace(/[\ud800-\udfff]/g, '\ufffd')) : text]]),
+    headers: keyed ? { ...w.context.admin } : {},
+    payload: undefined
+  })))
+}
+
+/** Any route, method and key; the path, query, headers and body fitting or hostile; now and then one query parameter at an edge. */
 function anyRequest (w: World): fc.Arbitrary<Case> {
+  return fc.oneof({ weight: 3, arbitrary: anyRoute(w) }, { weight: 1, arbitrary: edgeQuery(w) })
+}
+
+function anyRoute (w: World): fc.Arbitrary<Case> {
   return fc.constantFrom(...routes).chain((route) => fc.record({
     method: fc.oneof({ weight: 9, arbitrary: fc.constant(route.method as Method) }, { weight: 1, arbitrary: fc.constantFrom(...METHODS) }),
     path: pathArbitrary(w, route, 4),
     query: queryArbitrary(w, route),
-    headers: headersFor(w, { keyed: 'any' }),
+    headers: headersFor(w),
     payload: route.bodyProperties === undefined
       ? fc.option(fc.constantFrom(...BROKEN_BODIES.slice(0, 12)), { nil: undefined, freq: 5 })
       : fc.oneof({ weight: 6, arbitrary: objectBody(w, route) }, { weight: 2, arbitrary: fc.constantFrom(...BROKEN_BODIES) }, { weight: 1, arbitrary: hostileValue.map(toJson) })
@@ -280,7 +305,7 @@ function hostilePath (w: World): fc.Arbitrary<Case> {
     query: queryArbitrary(w, route),
     mutation: fc.constantFrom(...mutations),
     insert: inUrl(hostileString),
-    headers: headersFor(w, { keyed: 'any' })
+    headers: headersFor(w)
   }).map(({ path, query, mutation, insert, headers }) => {
     let url = urlOf(route.template, path, [])
     if (mutation === 'traversal') url = `${url}/../..${insert.startsWith('/') ? '' : '/'}${insert}`
@@ -425,13 +450,13 @@ async function drive (t: Test, name: string, numRuns: number, request: (w: World
 t.comment(`fast-check seed ${SEED}: replay with HOSTILE_SEED=${SEED}`)
 
 t.test('any route: generated paths, queries, headers and bodies, with and without a key', async (t) => {
-  await drive(t, 'any route', runs(1_800), anyRequest)
+  await drive(t, 'any route', runs(1_200), anyRequest)
 })
 
 t.test('every route that takes a body: broken, duplicate-key, prototype-polluting and huge JSON, with an admin key', async (t) => {
-  await drive(t, 'hostile bodies', runs(1_000), hostileBody)
+  await drive(t, 'hostile bodies', runs(650), hostileBody)
 })
 
 t.test('hostile paths and queries: traversal, broken escapes, control characters, lone surrogates', async (t) => {
-  await drive(t, 'hostile paths', runs(1_000), hostilePath, 'http')
+  await drive(t, 'hostile paths', runs(650), hostilePath, 'http')
 })
