@@ -147,20 +147,20 @@ async function series (first: Server, start: () => Promise<Server>, scenarios: S
   let server = first
   const measured: Measured[] = []
   const restart = async (why: string, notes: string[]) => {
-    say(`  ${server.name} still works through ${why} after ${SETTLE_MS / 1000}s: restarting it`)
+    say(`  ${server.name} still busy ${SETTLE_MS / 1000}s after ${why}: restarting it`)
     await server.stop(RESTART_GRACE_MS)
     server = await start()
-    notes.push(`on a restarted server: the last one was still busy with ${why}`)
+    notes.push(`on a restarted server: the last one was still busy ${SETTLE_MS / 1000}s after ${why}`)
   }
   try {
     for (const scenario of scenarios) {
       const notes: string[] = []
-      if (measured.length > 0 && !(await server.settle(SETTLE_MS))) await restart('the previous run\'s requests', notes)
+      if (measured.length > 0 && !(await server.settle(SETTLE_MS))) await restart('the previous run', notes)
       say(`  ${scenario.name}: one request at a time, then ${load.warmup}s warm-up, then ${load.duration}s measured…`)
       const aloneMs = await probe(server.url, scenario)
-      if (aloneMs === null && !(await server.settle(SETTLE_MS))) await restart(`a single request given up after ${PROBE_TIMEOUT_MS / 1000}s`, notes)
+      if (aloneMs === null && !(await server.settle(SETTLE_MS))) await restart(`a request given up after ${PROBE_TIMEOUT_MS / 1000}s`, notes)
       await warmUp(server.url, scenario, load)
-      if (load.warmup > 0 && !(await server.settle(SETTLE_MS))) await restart('the warm-up\'s requests', notes)
+      if (load.warmup > 0 && !(await server.settle(SETTLE_MS))) await restart('the warm-up', notes)
       const result = await runLoad(server.url, scenario, load)
       const memory = server.memory.peak(result.window.from, result.window.to)
       say(`    alone ${aloneMs === null ? `over ${PROBE_TIMEOUT_MS / 1000}s` : `${aloneMs.toFixed(2)} ms`}; loaded ${formatNumber(result.requestsPerSecond)} req/s, p50 ${result.latency.p50.toFixed(2)} ms, ` +
