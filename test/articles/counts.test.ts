@@ -1,3 +1,4 @@
+import fc from 'fast-check'
 import t, { type Test } from 'tap'
 import { create, DAY, isoAt, newsroom, type Newsroom } from './fixtures/support.js'
 
@@ -83,4 +84,61 @@ t.test('articleCount follows a change of author', async (t) => {
   t.equal(moved.statusCode, 200)
   t.equal(moved.json<{ author: { id: string } }>().author.id, otherId)
   t.match(await counts(t, context, [author.id, otherId]), { author: 0, [otherId]: 1 })
+})
+
+t.test('kept counts equal a recount after any sequence of writes', async (t) => {
+  type Step =
+    | { kind: 'create', status: 'draft' | 'published' | 'scheduled', tags: number[], author: number }
+    | { kind: 'patch', target: number, status?: 'draft' | 'published' | 'scheduled', tags?: number[], author?: number }
+    | { kind: 'delete', target: number }
+    | { kind: 'time passes' }
+  const status = fc.constantFrom('draft' as const, 'published' as const, 'scheduled' as const)
+  const tagIndexes = fc.uniqueArray(fc.integer({ min: 0, max: 2 }), { maxLength: 3 })
+  const step: fc.Arbitrary<Step> = fc.oneof(
+    fc.record({ kind: fc.constant('create' as const), status, tags: tagIndexes, author: fc.integer({ min: 0, max: 1 }) }),
+    fc.record({ kind: fc.constant('patch' as const), target: fc.nat(), status: fc.option(status, { nil: undefined }), tags: fc.option(tagIndexes, { nil: undefined }), author: fc.option(fc.integer({ min: 0, max: 1 }), { nil: undefined }) }, { requiredKeys: ['kind', 'target'] }),
+    fc.record({ kind: fc.constant('delete' as const), target: fc.nat() }),
+    fc.constant({ kind: 'time passes' as const })
+  )
+  await fc.assert(fc.asyncProperty(fc.array(step, { minLength: 1, maxLength: 12 }), async (steps) => {
+    const context = await newsroom(t)
+    const { api, tags, db } = context
+    const second = await api.post('/v1/authors', { name: 'Seconde plume' })
+    const authorIds = [context.author.id, second.json<{ id: string }>().id]
+    const ids: string[] = []
+    const publication = (chosen: 'draft' | 'published' | 'scheduled') => chosen === 'scheduled' ? { status: chosen, publishedAt: isoAt(context, DAY) } : { status: chosen }
+    for (const current of steps) {
+      if (current.kind === 'create') {
+        const created = await create(t, api, { title: `Article ${ids.length}`, body: 'x', authorId: authorIds[current.author], tagIds: current.tags.map((index) => tags[index]!.id), ...publication(current.status) })
+        ids.push(created.id)
+      } else if (current.kind === 'time passes') {
+        context.clock.advance(2 * DAY)
+      } else if (ids.length > 0) {
+        const id = ids[current.target % ids.length]!
+        const response = current.kind === 'delete'
+          ? await api.del(`/v1/articles/${id}`)
+          : await api.patch(`/v1/articles/${id}`, {
+            title: `Article ${id} revu`,
+            ...(current.status === undefined ? {} : publication(current.status)),
+            ...(current.tags === undefined ? {} : { tagIds: current.tags.map((index) => tags[index]!.id) }),
+            ...(current.author === undefined ? {} : { authorId: authorIds[current.author] })
+          })
+        if (current.kind === 'delete') ids.splice(ids.indexOf(id), 1)
+        if (response.statusCode >= 300) throw new Error(`${current.kind} answered ${response.statusCode}: ${response.body}`)
+      }
+    }
+    // Any request first publishes what is due, then the kept counts must be what counting finds.
+    const read = await api.get('/v1/tags')
+    if (read.statusCode !== 200) throw new Error(read.body)
+    const kept = db.$client.prepare(`
+      SELECT 'author' AS kind, id, article_count AS count FROM authors
+      UNION ALL SELECT 'tag', id, article_count FROM tags ORDER BY 1, 2`).all()
+    const counted = db.$client.prepare(`
+      SELECT 'author' AS kind, authors.id AS id, (SELECT count(*) FROM articles WHERE author_id = authors.id AND status = 'published') AS count FROM authors
+      UNION ALL SELECT 'tag', tags.id, (SELECT count(*) FROM article_tags JOIN articles ON articles.pk = article_tags.article_pk
+        WHERE article_tags.tag_id = tags.id AND articles.status = 'published') FROM tags ORDER BY 1, 2`).all()
+    await context.app.close()
+    if (JSON.stringify(kept) !== JSON.stringify(counted)) throw new Error(`kept ${JSON.stringify(kept)} but counted ${JSON.stringify(counted)} after ${JSON.stringify(steps)}`)
+  }), { numRuns: 40 })
+  t.pass('40 random sequences of writes keep exact counts')
 })

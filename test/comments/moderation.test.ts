@@ -425,11 +425,13 @@ t.test('the comments table keeps what the issue lists, with indexes for the queu
   const columns = context.db.all<{ name: string }>(sql`SELECT name FROM pragma_table_info('comments')`).map((row) => row.name).sort()
   t.strictSame(columns, ['article_pk', 'author_email', 'author_name', 'author_url', 'body', 'created_at', 'id', 'ip', 'moderated_at', 'moderated_by', 'parent_id', 'status', 'user_agent'].sort())
   const indexes = context.db.all<{ name: string }>(sql`SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'comments' AND sql IS NOT NULL`).map((row) => row.name).sort()
-  t.strictSame(indexes, ['comments_article_status_created_idx', 'comments_email_idx', 'comments_ip_idx', 'comments_parent_idx', 'comments_queue_idx', 'comments_status_created_idx'])
+  t.strictSame(indexes, ['comments_article_ip_created_idx', 'comments_article_status_created_idx', 'comments_email_idx', 'comments_ip_idx', 'comments_parent_idx', 'comments_queue_idx', 'comments_status_created_idx'])
   const plan = (query: ReturnType<typeof sql>) => context.db.all<{ detail: string }>(query).map((row) => row.detail).join(' | ')
   t.match(plan(sql`EXPLAIN QUERY PLAN SELECT id FROM comments WHERE article_pk = 1 AND status = 'approved' ORDER BY created_at`), /USING INDEX comments_article_status_created_idx/, 'the public list')
   t.match(plan(sql`EXPLAIN QUERY PLAN SELECT id FROM comments WHERE author_email = 'a@example.org'`), /USING INDEX comments_email_idx/, 'the email filter and erasure')
   t.match(plan(sql`EXPLAIN QUERY PLAN SELECT id FROM comments WHERE ip = '1.2.3.4'`), /USING INDEX comments_ip_idx/, 'the ip filter')
+  t.match(plan(sql`EXPLAIN QUERY PLAN SELECT id FROM comments WHERE ip = '1.2.3.4' AND created_at > 0 AND article_pk = 1 AND body = 'x'`),
+    /USING INDEX comments_article_ip_created_idx/, 'the double-submission check looks at this client\'s comments on this article only')
 })
 
 t.test('a moderator reads an article\'s public comments like anyone', async (t) => {

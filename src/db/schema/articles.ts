@@ -38,7 +38,9 @@ export const articles = sqliteTable('articles', {
   index('articles_author_status_published_idx').on(table.authorId, table.status, table.publishedAt, table.pk),
   index('articles_updated_idx').on(table.updatedAt, table.pk),
   index('articles_published_idx').on(table.publishedAt, table.pk),
-  index('articles_title_idx').on(table.sortTitle, table.pk)
+  index('articles_title_idx').on(table.sortTitle, table.pk),
+  // A search checks each match's status and date: read from here, not from rows whose body comes first.
+  index('articles_visibility_idx').on(table.pk, table.status, table.publishedAt)
 ])
 
 export const articleTags = sqliteTable('article_tags', {

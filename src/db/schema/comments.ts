@@ -30,6 +30,8 @@ export const comments = sqliteTable('comments', {
   index('comments_queue_idx').on(sql`(${table.status} <> 'pending')`, table.createdAt),
   index('comments_email_idx').on(table.authorEmail, table.createdAt),
   index('comments_ip_idx').on(table.ip, table.createdAt),
+  // A double submission is looked for among this client's comments on this article only, not all of its last hour.
+  index('comments_article_ip_created_idx').on(table.articlePk, table.ip, table.createdAt),
   index('comments_parent_idx').on(table.parentId)
 ])
 

@@ -1,0 +1,1 @@
+CREATE INDEX `comments_article_ip_created_idx` ON `comments` (`article_pk`,`ip`,`created_at`);

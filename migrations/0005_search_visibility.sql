@@ -1,0 +1,1 @@
+CREATE INDEX `articles_visibility_idx` ON `articles` (`pk`,`status`,`published_at`);
