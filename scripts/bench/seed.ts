@@ -1,16 +1,19 @@
 import { statSync } from 'node:fs'
+import { availableParallelism } from 'node:os'
 import type { Clock } from '../../src/clock.js'
 import { openDatabase } from '../../src/db/client.js'
 import { runMigrations } from '../../src/db/migrate.js'
 import { apiKeysRepository } from '../../src/modules/api-keys/api-keys.repository.js'
-import type { ArticleWrite } from '../../src/modules/articles/articles.repository.js'
 import { articlesRepository } from '../../src/modules/articles/articles.repository.js'
 import { authorsRepository } from '../../src/modules/authors/authors.repository.js'
-import { commentsRepository } from '../../src/modules/comments/comments.repository.js'
+import { type BatchComment, commentsRepository } from '../../src/modules/comments/comments.repository.js'
 import { tagsRepository } from '../../src/modules/tags/tags.repository.js'
+import { FIRST_NAMES, type PlanContext, type PlannedComment } from './article-plan.js'
+import type { DerivationJob, DerivedPlan } from './derive-worker.js'
 import { Progress } from './progress.js'
 import { seededRandom } from './random.js'
-import { buildVocabulary, COMMON_SHARE, RARE_SHARE, textGenerator } from './vocabulary.js'
+import { buildVocabulary, textGenerator } from './vocabulary.js'
+import { workerPool } from './worker-pool.js'
 
 export interface SeedOptions {
   path: string
@@ -22,6 +25,8 @@ export interface SeedOptions {
   /** The share of articles that get comments. */
   commentedShare?: number
   seed?: number
+  /** Worker threads that write and render the articles while the main thread stores them (default: one per core, up to three). */
+  threads?: number
 }
 
 export interface SeedReport {
@@ -39,10 +44,14 @@ export interface SeedReport {
 const DAY = 24 * 60 * 60 * 1000
 // The articles' publication dates cover this span, ending a day ago: lists sort by date, and every article is live.
 const SPAN = 3 * 365 * DAY
-const READERS = 20_000
-// The share of comments a moderator approves, and marks as spam; the rest wait in the queue.
-const APPROVED = 0.7
-const SPAM = 0.08
+// Articles per job of a worker thread, and batches made ahead of the one being written.
+const JOB_SIZE = 250
+const BATCHES_AHEAD = 2
+// One per core, but no more than three: rendering an article takes about twice as long as storing it, so that more
+// threads would only wait for this one's writes.
+const DEFAULT_THREADS = Math.min(availableParallelism(), 3)
+// The largest packages that deriving an article loads (the repository's module with it): see worker-pool.ts.
+const RENDERER_PACKAGES = ['drizzle-orm', 'drizzle-orm/sqlite-core', 'markdown-it', 'sanitize-html', 'typebox']
 
 const SECTIONS = [
   'Politique', 'Économie', 'International', 'Société', 'Culture', 'Sport', 'Santé', 'Justice', 'Environnement', 'Éducation',
@@ -50,9 +59,7 @@ const SECTIONS = [
   'Énergie', 'Agriculture', 'Transports', 'Immobilier', 'Emploi', 'Médias', 'Musique', 'Cinéma', 'Littérature', 'Football',
   'Tennis', 'Météo', 'Faits divers', 'Religion', 'Défense', 'Tourisme', 'Numérique', 'Finance', 'Entreprises', 'Régions'
 ]
-const FIRST_NAMES = ['Camille', 'Nadia', 'Youssef', 'Claire', 'Mehdi', 'Sophie', 'Karim', 'Léa', 'Hugo', 'Amina', 'Julien', 'Salma', 'Thomas', 'Inès', 'Omar']
 const LAST_NAMES = ['Benali', 'Martin', 'El Idrissi', 'Dubois', 'Lefèvre', 'Tazi', 'Moreau', 'Alaoui', 'Girard', 'Bennani', 'Roux', 'Chraibi', 'Fournier', 'Haddad']
-const USER_AGENTS = ['Mozilla/5.0 (Windows NT 10.0; Win64; x64) Firefox/133.0', 'Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) Safari/604.1', 'Mozilla/5.0 (Linux; Android 14) Chrome/131.0']
 
 /** A clock the seeder sets: articles and comments get dates spread over years, not all "now". */
 function settableClock (): Clock & { set (time: number): void } {
@@ -63,14 +70,21 @@ function settableClock (): Clock & { set (time: number): void } {
 /**
  * Fills a new database through the project's own repositories, as the API
  * would: the same rendering, slugs, tag links, search index and counters.
- * Articles go in by `createMany`, one transaction per batch; comments one by
- * one through `create`, then a moderator approves or marks some of them in
- * bulk, so that the articles' comment counts are real.
+ * Worker threads write each article from its index (see article-plan.ts) and
+ * derive it with the repository's `deriveArticle`, batches ahead, while this
+ * thread stores them: articles by `createMany`, one transaction per batch,
+ * then their comments by the comments' `createMany`, each at its own time;
+ * then a moderator approves or marks some of them in bulk, so that the
+ * articles' comment counts are real. The same seed gives the same articles
+ * and comments whatever the batch size or the number of threads.
  */
 export async function seed (options: SeedOptions): Promise<SeedReport> {
-  const { path, articles: total, authors: authorCount = 50, tags: tagCount = 500, batchSize = 2_000, commentedShare = 0.1, seed: seedValue = 1 } = options
+  const { path, articles: total, authors: authorCount = 50, tags: tagCount = 500, batchSize = 2_000, commentedShare = 0.1, seed: seedValue = 1, threads = DEFAULT_THREADS } = options
   const startedAt = performance.now()
   const db = openDatabase(path, 'normal')
+  // A seeding that stops halfway leaves a database to throw away: no commit of it needs to reach the disk
+  // before the next one, only the whole at the end (see the checkpoint below).
+  db.$client.pragma('synchronous = OFF')
   runMigrations(db)
   const clock = settableClock()
   const config = { SITE_URL: 'https://news.example.org', ARTICLE_URL_TEMPLATE: '{siteUrl}/{slug}' }
@@ -102,79 +116,73 @@ export async function seed (options: SeedOptions): Promise<SeedReport> {
   }
   const moderator = await apiKeysRepository(db, clock).create({ name: 'bench moderator', role: 'moderator' })
 
+  const context: PlanContext = { seed: seedValue, vocabulary, authorIds, tagIds, firstPublished, step, commentedShare }
+  const workers = workerPool<DerivationJob, DerivedPlan[]>(new URL('./derive-worker.ts', import.meta.url), { threads, workerData: context, preload: RENDERER_PACKAGES })
+  const derivedBatch = async (first: number): Promise<DerivedPlan[]> => {
+    const end = Math.min(first + batchSize, total)
+    const jobs: Array<Promise<DerivedPlan[]>> = []
+    for (let start = first; start < end; start += JOB_SIZE) jobs.push(workers.run({ first: start, count: Math.min(JOB_SIZE, end - start) }))
+    return (await Promise.all(jobs)).flat()
+  }
+  const ahead: Array<Promise<DerivedPlan[]>> = []
+  const prepare = (first: number) => {
+    if (first >= total) return
+    const batch = derivedBatch(first)
+    // Awaited in its turn; should a thread fail meanwhile, the error must not count as unhandled before then.
+    batch.catch(() => {})
+    ahead.push(batch)
+  }
+
   let commentCount = 0
   let approvedCount = 0
   const progress = new Progress('seeding', total, 'articles')
-  for (let first = 0; first < total; first += batchSize) {
-    const size = Math.min(batchSize, total - first)
-    const inputs: ArticleWrite[] = []
-    for (let index = first; index < first + size; index++) {
-      const title = text.title()
-      const inserted = [
-        ...(random.chance(RARE_SHARE) ? [vocabulary.rareWord] : []),
-        ...(random.chance(COMMON_SHARE) ? [vocabulary.commonWord] : [])
-      ]
-      const chosenTags = new Set<string>()
-      while (chosenTags.size < 3) chosenTags.add(random.pick(tagIds))
-      inputs.push({
-        title,
-        body: text.body(random.int(200, 300), inserted),
-        authorId: random.pick(authorIds),
-        publication: { status: 'published', publishedAt: Math.round(firstPublished + (index + random.next()) * step) },
-        tagIds: [...chosenTags],
-        commentsOpen: true,
-        featuredImage: random.chance(0.7) ? { url: `https://images.news.example.org/${seedValue}/${index}.jpg`, alt: title } : null
-      })
-    }
-    // Created when the batch's last article was published: createdAt and updatedAt then follow publishedAt.
-    clock.set(inputs.at(-1)!.publication.publishedAt!)
-    const ids = await articles.createMany(inputs)
+  try {
+    for (let batch = 0; batch < BATCHES_AHEAD; batch++) prepare(batch * batchSize)
+    for (let first = 0; first < total; first += batchSize) {
+      const plans = await ahead.shift()!
+      prepare(first + BATCHES_AHEAD * batchSize)
+      // Created when the batch's last article was published: createdAt and updatedAt then follow publishedAt.
+      clock.set(plans.at(-1)!.write.publication.publishedAt!)
+      const ids = await articles.createMany(plans.map((plan) => plan.write))
 
-    const toApprove: string[] = []
-    const toSpam: string[] = []
-    let lastCommentAt = 0
-    for (let index = 0; index < ids.length; index++) {
-      if (!random.chance(commentedShare)) continue
-      const article = (await comments.findArticle(ids[index]!))!
-      const approvedHere: string[] = []
-      // Most articles get a few comments, some many: a geometric spread with a mean of about 5.
-      const count = Math.min(40, 1 + Math.floor(-Math.log(1 - random.next()) * 4))
-      for (let position = 0; position < count; position++) {
-        const reader = random.int(1, READERS)
-        lastCommentAt = inputs[index]!.publication.publishedAt! + Math.round(((position + random.next()) / count) * 20 * 60 * 60 * 1000)
-        clock.set(lastCommentAt)
-        const created = await comments.create({
-          articlePk: article.pk,
-          parentId: approvedHere.length > 0 && random.chance(0.2) ? random.pick(approvedHere) : null,
-          authorName: `${random.pick(FIRST_NAMES)} ${reader}`,
-          authorEmail: `lecteur${reader}@mail.example.org`,
-          authorUrl: null,
-          body: text.comment(),
-          // Documentation addresses (192.0.2.0/24, 198.51.100.0/24, 203.0.113.0/24): stored, never contacted.
-          ip: `${['192.0.2', '198.51.100', '203.0.113'][reader % 3]}.${reader % 254 + 1}`,
-          userAgent: random.pick(USER_AGENTS)
-        }, { status: 'pending', rule: 'default' }, null)
-        const fate = random.next()
-        if (fate < APPROVED) {
-          approvedHere.push(created.id)
-          toApprove.push(created.id)
-        } else if (fate < APPROVED + SPAM) {
-          toSpam.push(created.id)
+      const batchComments: BatchComment[] = []
+      const fates: Array<PlannedComment['fate']> = []
+      for (const [index, plan] of plans.entries()) {
+        if (plan.comments.length === 0) continue
+        const article = (await comments.findArticle(ids[index]!))!
+        // A reply's parent is one of the same article's comments, which start at this position of the batch.
+        const offset = batchComments.length
+        for (const { at, replyTo, fate, ...comment } of plan.comments) {
+          batchComments.push({
+            comment: { articlePk: article.pk, parentId: null, authorUrl: null, ...comment },
+            decision: { status: 'pending', rule: 'default' },
+            byKeyId: null,
+            at,
+            ...(replyTo === undefined ? {} : { replyTo: offset + replyTo })
+          })
+          fates.push(fate)
         }
-        commentCount++
       }
+      const commentIds = await comments.createMany(batchComments)
+      commentCount += commentIds.length
+      const toApprove = commentIds.filter((_, position) => fates[position] === 'approved')
+      const toSpam = commentIds.filter((_, position) => fates[position] === 'spam')
+      // The moderator goes through the queue an hour after the batch's last comment.
+      clock.set(Math.min(Date.now(), (batchComments.at(-1)?.at ?? 0) + 60 * 60 * 1000))
+      for (const [ids, status] of [[toApprove, 'approved'], [toSpam, 'spam']] as const) {
+        for (let start = 0; start < ids.length; start += 500) await comments.setStatusOfMany(ids.slice(start, start + 500), status, moderator.id)
+      }
+      approvedCount += toApprove.length
+      progress.update(first + plans.length, `${commentCount.toLocaleString('en-US')} comments`)
     }
-    // The moderator goes through the queue an hour after the batch's last comment.
-    clock.set(Math.min(Date.now(), lastCommentAt + 60 * 60 * 1000))
-    for (const [ids, status] of [[toApprove, 'approved'], [toSpam, 'spam']] as const) {
-      for (let start = 0; start < ids.length; start += 500) await comments.setStatusOfMany(ids.slice(start, start + 500), status, moderator.id)
-    }
-    approvedCount += toApprove.length
-    progress.update(first + size, `${commentCount.toLocaleString('en-US')} comments`)
+  } finally {
+    await workers.close()
   }
   progress.done()
 
-  // Everything into the main file, so that its size is the database's size and the server starts with an empty WAL.
+  // Everything into the main file, so that its size is the database's size and the server starts with an empty WAL;
+  // synced to the disk, as every commit of the server is.
+  db.$client.pragma('synchronous = NORMAL')
   db.$client.pragma('wal_checkpoint(TRUNCATE)')
   db.$client.close()
   const seconds = (performance.now() - startedAt) / 1000

@@ -7,16 +7,34 @@ const ATTEMPTS = 5
 
 type SluggedTable = 'articles' | 'authors' | 'tags'
 
+// Each connection's slug queries, prepared on first use: an import asks for a free slug once per row.
+const slugQueries = new WeakMap<Database.Database, Map<SluggedTable, Database.Statement>>()
+
+/** The slugs that `base` or a numbered form of it (`base-2`) would collide with in this table. */
+function takenSlugsQuery (client: Database.Database, table: SluggedTable): Database.Statement {
+  let queries = slugQueries.get(client)
+  if (queries === undefined) {
+    queries = new Map()
+    slugQueries.set(client, queries)
+  }
+  let query = queries.get(table)
+  if (query === undefined) {
+    // The numbered forms, `base-` and a digit then anything, are the slugs from `base-0` up to `base-:` (':' follows
+    // '9'): a range of the slug index. (A GLOB with a bound pattern would be prepared again for each pattern.)
+    // An article's old slugs stay reserved: they redirect to it.
+    const sources = table === 'articles' ? ['articles', 'article_old_slugs'] : [table]
+    query = client.prepare(sources.map((source) => `SELECT slug FROM ${source} WHERE slug = @base OR (slug >= @numberedFrom AND slug < @numberedTo)`).join(' UNION ALL ')).pluck()
+    queries.set(table, query)
+  }
+  return query
+}
+
 /**
  * The first free slug among `base`, `base-2`, `base-3`, …, read inside the
  * caller's write transaction so that no other process can take it meanwhile.
  */
 function freeSlug (client: Database.Database, table: SluggedTable, base: string): string {
-  // Slugs hold only letters, digits and hyphens, so GLOB needs no escaping and can use the slug index.
-  // An article's old slugs stay reserved: they redirect to it.
-  const sources = table === 'articles' ? ['articles', 'article_old_slugs'] : [table]
-  const query = sources.map((source) => `SELECT slug FROM ${source} WHERE slug = @base OR slug GLOB @numbered`).join(' UNION ALL ')
-  const taken = client.prepare(query).pluck().all({ base, numbered: `${base}-[0-9]*` }) as string[]
+  const taken = takenSlugsQuery(client, table).all({ base, numberedFrom: `${base}-0`, numberedTo: `${base}-:` }) as string[]
   if (!taken.includes(base)) return base
   const suffixes = taken.map((slug) => /^-(\d+)$/.exec(slug.slice(base.length))?.[1]).filter((digits) => digits !== undefined).map(Number)
   const suffix = `-${Math.max(1, ...suffixes) + 1}`

@@ -79,6 +79,50 @@ function rendered (body: string) {
   return { bodyHtml, text, wordCount, readingTimeMinutes: readingTimeMinutes(wordCount) }
 }
 
+// Exists in the type only: an `ArticleDerivation` can come from nowhere but `deriveArticle`.
+declare const byTheRenderer: unique symbol
+
+/** What a new article's stored form derives from its title, body and excerpt, by the project's renderer. */
+export interface ArticleDerivation {
+  readonly bodyHtml: string
+  /** The body's plain text, for the search index. */
+  readonly text: string
+  readonly wordCount: number
+  readonly readingTimeMinutes: number
+  readonly excerpt: string
+  readonly excerptGenerated: boolean
+  readonly sortTitle: string
+  /** The slug the title makes, before the insert finds a free one from it. */
+  readonly slugBase: string
+  readonly [byTheRenderer]: true
+}
+
+/** An article to create, already derived: what `createMany` takes from work done elsewhere (another thread). */
+export type DerivedArticleWrite = ArticleWrite & { readonly derivation: ArticleDerivation }
+
+/**
+ * Derives a new article's stored fields from what was written, touching no
+ * database: pure CPU work that a caller may do on another thread before
+ * handing the result to `createMany`. `create` and `createMany` call it for
+ * every article that comes without.
+ */
+export function deriveArticle (input: ArticleWrite): DerivedArticleWrite {
+  const { bodyHtml, text, wordCount, readingTimeMinutes } = rendered(input.body)
+  const derivation = {
+    bodyHtml,
+    text,
+    wordCount,
+    readingTimeMinutes,
+    excerpt: input.excerpt ?? makeExcerpt(text),
+    excerptGenerated: input.excerpt === undefined || input.excerpt === null,
+    sortTitle: foldAccents(input.title),
+    slugBase: slugify(input.title) || 'article'
+  } as ArticleDerivation
+  return { ...input, derivation }
+}
+
+const isDerived = (input: ArticleWrite | DerivedArticleWrite): input is DerivedArticleWrite => 'derivation' in input
+
 export function articlesRepository (db: Db, clock: Clock, config: Pick<Config, 'SITE_URL' | 'ARTICLE_URL_TEMPLATE'>) {
   const { body: _body, bodyHtml: _bodyHtml, ...summaryColumns } = getTableColumns(articles)
   const authorRef = { id: authors.id, slug: authors.slug, name: authors.name }
@@ -91,8 +135,11 @@ export function articlesRepository (db: Db, clock: Clock, config: Pick<Config, '
     .innerJoin(articles, eq(articles.pk, articleOldSlugs.articlePk)).where(eq(articleOldSlugs.slug, sql.placeholder('slug'))).prepare()
   const publishedLater = db.select({ pk: articles.pk }).from(articles)
     .where(and(eq(articles.status, 'published'), gt(articles.publishedAt, sql.placeholder('now')))).limit(1).prepare()
-  const firstDue = db.select({ pk: articles.pk }).from(articles)
-    .where(and(eq(articles.status, 'scheduled'), lte(articles.publishedAt, sql.placeholder('now')))).limit(1).prepare()
+  const nextPublished = db.select({ at: articles.publishedAt }).from(articles)
+    .where(and(eq(articles.status, 'published'), gt(articles.publishedAt, sql.placeholder('now'))))
+    .orderBy(asc(articles.publishedAt)).limit(1).prepare()
+  // Asked before every request: a bare statement, without the query builder's mapping of rows.
+  const firstDue = db.$client.prepare("SELECT 1 FROM articles WHERE status = 'scheduled' AND published_at <= ? LIMIT 1").pluck()
 
   function urlOf (row: Pick<ArticleRow, 'id' | 'slug' | 'publishedAt' | 'createdAt'>): string {
     const date = new Date(row.publishedAt ?? row.createdAt)
@@ -183,9 +230,18 @@ export function articlesRepository (db: Db, clock: Clock, config: Pick<Config, '
     return db.select({ tagId: articleTags.tagId }).from(articleTags).where(eq(articleTags.articlePk, pk)).all().map((row) => row.tagId)
   }
 
+  // Prepared once: they run for every article written, many thousands of times in an import.
+  const removeTags = db.delete(articleTags).where(eq(articleTags.articlePk, sql.placeholder('pk'))).prepare()
+  const insertTag = db.insert(articleTags)
+    .values({ articlePk: sql.placeholder('pk'), tagId: sql.placeholder('tagId'), position: sql.placeholder('position') }).prepare()
+
+  function addTags (pk: number, tagIds: readonly string[]) {
+    tagIds.forEach((tagId, position) => insertTag.run({ pk, tagId, position }))
+  }
+
   function setTags (pk: number, tagIds: readonly string[]) {
-    db.delete(articleTags).where(eq(articleTags.articlePk, pk)).run()
-    if (tagIds.length > 0) db.insert(articleTags).values(tagIds.map((tagId, position) => ({ articlePk: pk, tagId, position }))).run()
+    removeTags.run({ pk })
+    addTags(pk, tagIds)
   }
 
   /** Offline apps learn of an article leaving the public's sight; one coming back is no longer a tombstone. */
@@ -252,33 +308,63 @@ export function articlesRepository (db: Db, clock: Clock, config: Pick<Config, '
     return db.select({ total: count() }).from(filter.q === undefined ? articles : searchSource).where(where).get()?.total ?? 0
   }
 
-  /** Inserts one article with its tags and search entry, inside the caller's transaction. */
-  function insertArticle (input: ArticleWrite, now: number): ArticleRow {
-    const { text, ...derived } = rendered(input.body)
-    const excerpt = input.excerpt ?? makeExcerpt(text)
+  const articleValue = (column: keyof ArticleRow) => sql.placeholder(column)
+  const insertRow = db.insert(articles).values({
+    id: articleValue('id'),
+    slug: articleValue('slug'),
+    title: articleValue('title'),
+    sortTitle: articleValue('sortTitle'),
+    excerpt: articleValue('excerpt'),
+    excerptGenerated: articleValue('excerptGenerated'),
+    body: articleValue('body'),
+    bodyHtml: articleValue('bodyHtml'),
+    wordCount: articleValue('wordCount'),
+    readingTimeMinutes: articleValue('readingTimeMinutes'),
+    status: articleValue('status'),
+    publishedAt: articleValue('publishedAt'),
+    createdAt: articleValue('createdAt'),
+    updatedAt: articleValue('updatedAt'),
+    authorId: articleValue('authorId'),
+    commentsOpen: articleValue('commentsOpen'),
+    featuredImageUrl: articleValue('featuredImageUrl'),
+    featuredImageAlt: articleValue('featuredImageAlt')
+  }).returning({ pk: articles.pk }).prepare()
+  const rowByPk = db.select().from(articles).where(eq(articles.pk, sql.placeholder('pk'))).prepare()
+
+  /**
+   * Inserts one article with its tags, inside the caller's transaction, which then puts its search entry
+   * (`indexArticle`). Returns its keys only: reading the whole row back would cost an import more than the insert.
+   */
+  function insertArticle (input: DerivedArticleWrite, now: number): Pick<ArticleRow, 'pk' | 'id'> {
+    const { derivation } = input
     if (input.slug !== undefined) claimOldSlug(normalizeGivenSlug(input.slug), undefined)
-    const row = insertWithSlug(db.$client, 'articles', input.slug, slugify(input.title) || 'article', (slug) =>
-      db.insert(articles).values({
-        id: newId('art'),
-        slug,
-        title: input.title,
-        sortTitle: foldAccents(input.title),
-        excerpt,
-        excerptGenerated: input.excerpt === undefined || input.excerpt === null,
-        body: input.body,
-        ...derived,
-        status: input.publication.status,
-        publishedAt: input.publication.publishedAt,
-        createdAt: now,
-        updatedAt: now,
-        authorId: input.authorId,
-        commentsOpen: input.commentsOpen,
-        featuredImageUrl: input.featuredImage?.url ?? null,
-        featuredImageAlt: input.featuredImage?.alt ?? null
-      }).returning().get())
-    setTags(row.pk, input.tagIds)
-    search.put(row.pk, { title: row.title, excerpt, text })
-    return row
+    const values: Omit<ArticleRow, 'pk' | 'slug' | 'commentCount'> = {
+      id: newId('art'),
+      title: input.title,
+      sortTitle: derivation.sortTitle,
+      excerpt: derivation.excerpt,
+      excerptGenerated: derivation.excerptGenerated,
+      body: input.body,
+      bodyHtml: derivation.bodyHtml,
+      wordCount: derivation.wordCount,
+      readingTimeMinutes: derivation.readingTimeMinutes,
+      status: input.publication.status,
+      publishedAt: input.publication.publishedAt,
+      createdAt: now,
+      updatedAt: now,
+      authorId: input.authorId,
+      commentsOpen: input.commentsOpen,
+      featuredImageUrl: input.featuredImage?.url ?? null,
+      featuredImageAlt: input.featuredImage?.alt ?? null
+    }
+    const { pk } = insertWithSlug(db.$client, 'articles', input.slug, derivation.slugBase, (slug) => insertRow.get({ ...values, slug })!)
+    // A new key has no tags: a deleted article's, were SQLite to reuse its key, went with it (ON DELETE CASCADE).
+    addTags(pk, input.tagIds)
+    return { pk, id: values.id }
+  }
+
+  function indexArticle (pk: number, { title, derivation }: DerivedArticleWrite) {
+    search.put(pk, { title, excerpt: derivation.excerpt, text: derivation.text })
   }
 
   return {
@@ -322,6 +408,16 @@ export function articlesRepository (db: Db, clock: Clock, config: Pick<Config, '
         return 'body' in article ? { ...summary, body: article.body, bodyHtml: (article as ArticleRow).bodyHtml } : summary
       })
       return { data, total, nextCursor }
+    },
+
+    /**
+     * The next time the clock alone changes what the public sees: the earliest
+     * `publishedAt` still to come among published articles (only a clock set
+     * back makes one); Infinity when there is none. Scheduled articles are
+     * published by a write (`publishDue`), not by the clock.
+     */
+    async nextPublicChange (now: number): Promise<number> {
+      return nextPublished.get({ now })?.at ?? Infinity
     },
 
     /** The current slug of the article that once answered at `slug`. */
@@ -386,7 +482,10 @@ export function articlesRepository (db: Db, clock: Clock, config: Pick<Config, '
 
     async create (input: ArticleWrite): Promise<Article> {
       const created = db.transaction(() => {
-        const row = insertArticle(input, clock.now())
+        const derived = deriveArticle(input)
+        const { pk } = insertArticle(derived, clock.now())
+        indexArticle(pk, derived)
+        const row = rowByPk.get({ pk })!
         adjustCounts([], [{ ...row, tagIds: input.tagIds }])
         return row
       }, { behavior: 'immediate' })
@@ -396,15 +495,21 @@ export function articlesRepository (db: Db, clock: Clock, config: Pick<Config, '
 
     /**
      * Many articles in one transaction, for imports and seeding: each is
-     * derived, slugged, indexed and counted as `create` does. Returns their
-     * ids, in order.
+     * derived, slugged, indexed and counted as `create` does. An article may
+     * come derived already by `deriveArticle` (on another thread, say), which
+     * then is not done again. Returns their ids, in order.
      */
-    async createMany (inputs: readonly ArticleWrite[]): Promise<string[]> {
+    async createMany (inputs: ReadonlyArray<ArticleWrite | DerivedArticleWrite>): Promise<string[]> {
       return db.transaction(() => {
         const now = clock.now()
-        const rows = inputs.map((input) => insertArticle(input, now))
-        adjustCounts([], rows.map((row, index) => ({ ...row, tagIds: inputs[index]!.tagIds })))
-        return rows.map((row) => row.id)
+        const derived = inputs.map((input) => isDerived(input) ? input : deriveArticle(input))
+        const keys = derived.map((input) => insertArticle(input, now))
+        // The search entries after all the rows: a statement run between two of them may open a savepoint, at which
+        // FTS5 writes its pending terms out as a new segment, and merging thousands of tiny segments would cost more
+        // than everything else here.
+        keys.forEach(({ pk }, index) => indexArticle(pk, derived[index]!))
+        adjustCounts([], derived.map((input) => ({ status: input.publication.status, authorId: input.authorId, tagIds: input.tagIds })))
+        return keys.map(({ id }) => id)
       }, { behavior: 'immediate' })
     },
 
@@ -476,7 +581,7 @@ export function articlesRepository (db: Db, clock: Clock, config: Pick<Config, '
      */
     async publishDue (): Promise<number> {
       const now = clock.now()
-      if (firstDue.get({ now }) === undefined) return 0
+      if (firstDue.get(now) === undefined) return 0
       return db.transaction((tx) => {
         const due = tx.select({ pk: articles.pk, id: articles.id, slug: articles.slug, authorId: articles.authorId }).from(articles)
           .where(and(eq(articles.status, 'scheduled'), lte(articles.publishedAt, now))).all()

@@ -45,6 +45,20 @@ export interface NewComment {
   userAgent: string | null
 }
 
+/**
+ * One comment of `createMany`: what `create` takes, with the time it was
+ * written (an import keeps its comments' dates). A reply to a comment of the
+ * same batch names it by its position in the batch, since it has no id yet.
+ */
+export interface BatchComment {
+  comment: NewComment
+  decision: Decision
+  byKeyId: string | null
+  at: number
+  /** Instead of `comment.parentId`: the position of an earlier comment of this batch that this one answers. */
+  replyTo?: number
+}
+
 function toPublic (row: CommentRow, articleId: string): PublicComment {
   return {
     id: row.id,
@@ -84,8 +98,63 @@ export function commentsRepository (db: Db, clock: Clock) {
     }).where(inArray(articles.pk, pks)).run()
   }
 
+  // Prepared once: they run for every comment stored, many thousands of times in an import or a bulk moderation.
+  const insertHistory = db.insert(commentHistory).values({
+    commentId: sql.placeholder('commentId'),
+    fromStatus: sql.placeholder('fromStatus'),
+    toStatus: sql.placeholder('toStatus'),
+    byKeyId: sql.placeholder('byKeyId'),
+    rule: sql.placeholder('rule'),
+    at: sql.placeholder('at')
+  }).prepare()
+  const findDuplicate = db.select({ id: comments.id }).from(comments)
+    .where(and(
+      eq(comments.ip, sql.placeholder('ip')),
+      gt(comments.createdAt, sql.placeholder('since')),
+      eq(comments.articlePk, sql.placeholder('articlePk')),
+      eq(comments.body, sql.placeholder('body'))
+    )).limit(1).prepare()
+  const commentValue = (column: keyof CommentRow) => sql.placeholder(column)
+  const insertRow = db.insert(comments).values({
+    id: commentValue('id'),
+    articlePk: commentValue('articlePk'),
+    parentId: commentValue('parentId'),
+    authorName: commentValue('authorName'),
+    authorEmail: commentValue('authorEmail'),
+    authorUrl: commentValue('authorUrl'),
+    body: commentValue('body'),
+    status: commentValue('status'),
+    ip: commentValue('ip'),
+    userAgent: commentValue('userAgent'),
+    createdAt: commentValue('createdAt'),
+    moderatedAt: commentValue('moderatedAt'),
+    moderatedBy: commentValue('moderatedBy')
+  }).prepare()
+  const rowById = db.select().from(comments).where(eq(comments.id, sql.placeholder('id'))).prepare()
+
   function recordChange (commentId: string, fromStatus: CommentStatus | null, toStatus: CommentStatus, byKeyId: string | null, rule: string | null, at: number) {
-    db.insert(commentHistory).values({ commentId, fromStatus, toStatus, byKeyId, rule, at }).run()
+    insertHistory.run({ commentId, fromStatus, toStatus, byKeyId, rule, at })
+  }
+
+  /**
+   * Stores one comment with its first history entry, inside the caller's transaction. The same body on the
+   * same article from the same client within the hour is a double submission (409), looked for here so that
+   * two arriving together cannot both get in. The caller brings the article's `commentCount` up to date.
+   */
+  function insertComment (comment: NewComment, decision: Decision, byKeyId: string | null, now: number): string {
+    const { ip, articlePk, body } = comment
+    if (findDuplicate.get({ ip, since: now - HOUR, articlePk, body }) !== undefined) conflict('This comment was already submitted.')
+    const id = newId('com')
+    insertRow.run({
+      id,
+      ...comment,
+      status: decision.status,
+      createdAt: now,
+      moderatedAt: byKeyId === null ? null : now,
+      moderatedBy: byKeyId
+    } satisfies CommentRow)
+    recordChange(id, null, decision.status, byKeyId, decision.rule, now)
+    return id
   }
 
   function conditionsOf (filter: ModerationFilter): SQL | undefined {
@@ -151,31 +220,39 @@ export function commentsRepository (db: Db, clock: Clock) {
     },
 
     /**
-     * Stores the comment with the status the rules decided; acknowledged only once committed. The same body
-     * on the same article from the same client within the hour is a double submission (409), checked inside
-     * the write's transaction so that two arriving together cannot both get in.
+     * Stores the comment with the status the rules decided; acknowledged only once committed. A double
+     * submission (the same body on the same article from the same client within the hour) is a 409.
      */
     async create (comment: NewComment, decision: Decision, byKeyId: string | null): Promise<PublicComment> {
       const row = db.transaction(() => {
-        const now = clock.now()
-        const duplicate = db.select({ id: comments.id }).from(comments)
-          .where(and(eq(comments.ip, comment.ip), gt(comments.createdAt, now - HOUR), eq(comments.articlePk, comment.articlePk), eq(comments.body, comment.body)))
-          .limit(1).get()
-        if (duplicate !== undefined) conflict('This comment was already submitted.')
-        const inserted = db.insert(comments).values({
-          id: newId('com'),
-          ...comment,
-          status: decision.status,
-          createdAt: now,
-          moderatedAt: byKeyId === null ? null : now,
-          moderatedBy: byKeyId
-        }).returning().get()
-        recordChange(inserted.id, null, decision.status, byKeyId, decision.rule, now)
+        const id = insertComment(comment, decision, byKeyId, clock.now())
         if (decision.status === 'approved') refreshCommentCounts([comment.articlePk])
-        return inserted
+        return rowById.get({ id })!
       }, { behavior: 'immediate' })
       const articleId = db.select({ id: articles.id }).from(articles).where(eq(articles.pk, row.articlePk)).get()!.id
       return toPublic(row, articleId)
+    },
+
+    /**
+     * Many comments in one transaction, for imports and seeding: each is checked, stored and recorded as
+     * `create` does, at its own time, and the articles' counts follow once at the end. A double submission
+     * fails the whole batch (409). Returns their ids, in order.
+     */
+    async createMany (batch: readonly BatchComment[]): Promise<string[]> {
+      return db.transaction(() => {
+        const ids: string[] = []
+        const approvedOn = new Set<number>()
+        for (const [position, { comment, decision, byKeyId, at, replyTo }] of batch.entries()) {
+          if (replyTo !== undefined && (comment.parentId !== null || !(replyTo >= 0 && replyTo < position))) {
+            throw new RangeError(`comment ${position} must answer an earlier comment of the batch (${replyTo}) and have no parentId`)
+          }
+          const parentId = replyTo === undefined ? comment.parentId : ids[replyTo]!
+          ids.push(insertComment({ ...comment, parentId }, decision, byKeyId, at))
+          if (decision.status === 'approved') approvedOn.add(comment.articlePk)
+        }
+        refreshCommentCounts(approvedOn)
+        return ids
+      }, { behavior: 'immediate' })
     },
 
     async listForModeration (filter: ModerationFilter, page: Page) {
