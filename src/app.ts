@@ -9,6 +9,7 @@ import Fastify, { type FastifyReply, type FastifyServerOptions } from 'fastify'
 import { type Clock, systemClock } from './clock.js'
 import { trustProxyOf, type Config } from './config.js'
 import type { Db } from './db/client.js'
+import { readCache } from './db/read-cache.js'
 import { PageMetaSchema } from './http/pagination.js'
 import { ProblemSchema } from './http/problem.js'
 import { apiKeysRepository } from './modules/api-keys/api-keys.repository.js'
@@ -112,6 +113,7 @@ export async function buildApp ({ config, db, clock = systemClock, logger = fals
   const tags = tagsRepository(db, clock)
   const articles = articlesRepository(db, clock, config)
   const comments = commentsRepository(db, clock)
+  const cache = readCache(db, config.READ_CACHE_MB * 1024 * 1024)
 
   app.addHook('onClose', async () => { db.$client.close() })
 
@@ -168,7 +170,7 @@ export async function buildApp ({ config, db, clock = systemClock, logger = fals
 
   await app.register(healthRoutes, { db })
   await app.register(async (v1) => {
-    await v1.register(articleRoutes, { prefix: '/articles', articles, authors, tags, clock })
+    await v1.register(articleRoutes, { prefix: '/articles', articles, authors, tags, clock, cache })
     await v1.register(commentRoutes, { prefix: '/articles', comments, clock, config })
     await v1.register(moderationRoutes, { prefix: '/comments', comments })
     await v1.register(bansRoutes, { prefix: '/comment-bans', comments })

@@ -27,6 +27,8 @@ export const ConfigSchema = Type.Object({
   KEEP_ALIVE_TIMEOUT_MS: Type.Integer({ minimum: 1000, default: 65_000 }),
   // 'false', 'true', a number of proxy hops, or a comma-separated list of proxy addresses or CIDR ranges.
   TRUST_PROXY: Type.String({ default: 'false', pattern: '^[0-9a-fA-F.:/, ]+$|^(true|false)$' }),
+  // Memory for answers kept between requests while the database is unchanged (see src/db/read-cache.ts); 0 turns it off.
+  READ_CACHE_MB: Type.Integer({ minimum: 0, maximum: 4096, default: 48 }),
   CACHE_MAX_AGE: Type.Integer({ minimum: 0, default: 60 }),
   CACHE_S_MAXAGE: Type.Integer({ minimum: 0, default: 300 }),
   CACHE_STALE_WHILE_REVALIDATE: Type.Integer({ minimum: 0, default: 30 }),

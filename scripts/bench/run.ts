@@ -27,6 +27,8 @@ const SAMPLE = 1_000
 // would be counted against the next one. A server still busy after this long is restarted instead.
 const SETTLE_MS = 10_000
 const RESTART_GRACE_MS = 3_000
+// The suffix of the reads measured with the read cache off; they have no target of their own, but count against --baseline.
+const UNCACHED = ' (no cache)'
 
 const USAGE = `Usage: npm run bench -- [options]
   --articles N      articles to seed (default 100000; the large run is 1000000)
@@ -95,11 +97,14 @@ function removeDatabase (path: string): void {
   for (const file of [path, `${path}-wal`, `${path}-shm`]) rmSync(file, { force: true })
 }
 
-/** The CMS as it runs in production: built (or from source with --tsx), with its own cluster of WORKERS. */
-async function startCms (options: Options, database: string, workers: number, durability: 'normal' | 'full'): Promise<Server> {
+/**
+ * The CMS as it runs in production: built (or from source with --tsx), with its own cluster of WORKERS; with its
+ * read cache, or without it to measure what the store itself gives.
+ */
+async function startCms (options: Options, database: string, workers: number, durability: 'normal' | 'full', readCache = true): Promise<Server> {
   const port = await freePort()
   return await startServer({
-    name: `CMS (${workers} worker${workers > 1 ? 's' : ''}, DURABILITY=${durability})`,
+    name: `CMS (${workers} worker${workers > 1 ? 's' : ''}, DURABILITY=${durability}${readCache ? '' : ', no read cache'})`,
     command: process.execPath,
     args: options.tsx ? ['--import', 'tsx', `${ROOT}src/server.ts`] : [`${ROOT}dist/server.js`],
     cwd: ROOT,
@@ -111,6 +116,7 @@ async function startCms (options: Options, database: string, workers: number, du
       WORKERS: String(workers),
       DURABILITY: durability,
       LOG_LEVEL: 'warn',
+      ...(readCache ? {} : { READ_CACHE_MB: '0' }),
       // Every comment comes from 127.0.0.1 (see scenarios.ts); the limit must not be what is measured.
       COMMENT_RATE_LIMIT: '1000000',
       // Shedding load with 503s is what an overloaded server should do, but here it would hide the figures.
@@ -252,6 +258,11 @@ async function main () {
         commentScenario('comments-normal', targets, text, random)
       ]
       measured.push(...await series(cms, () => startCms(options, database, workers, 'normal'), scenarios, load, workers, 'normal'))
+      // The same reads with the read cache off: every request answered by SQLite, what a cold or ever-changing archive gives.
+      const uncached = await startCms(options, database, workers, 'normal', false)
+      say(`bench: ${uncached.name} on ${uncached.url}`)
+      const uncachedReads = readScenarios(targets, etags, { rare: RARE_WORD, common: COMMON_WORD }, random).map((scenario) => ({ ...scenario, name: `${scenario.name}${UNCACHED}` }))
+      measured.push(...await series(uncached, () => startCms(options, database, workers, 'normal', false), uncachedReads, load, workers, 'normal'))
       const full = await startCms(options, database, workers, 'full')
       say(`bench: ${full.name} on ${full.url}`)
       measured.push(...await series(full, () => startCms(options, database, workers, 'full'), [commentScenario('comments-full', targets, text, random)], load, workers, 'full'))

@@ -19,7 +19,7 @@ export function readScenarios (targets: Targets, etags: Map<string, string>, wor
       expectedStatus: 200,
       next: () => ({ path: `/v1/articles?tag=${encodeURIComponent(random.pick(targets.tags))}&limit=20` })
     },
-    // A search is one query by nature: the same words, answered from the index each time (the API caches nothing).
+    // A search is one query by nature: the same words each time, from the read cache, or from the index without it.
     { name: 'search-rare', method: 'GET', expectedStatus: 200, next: () => ({ path: `/v1/articles?q=${encodeURIComponent(words.rare)}&limit=20` }) },
     { name: 'search-common', method: 'GET', expectedStatus: 200, next: () => ({ path: `/v1/articles?q=${encodeURIComponent(words.common)}&limit=20` }) },
     {

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyRequest } from 'fastify'
 import { Type } from 'typebox'
 import type { Clock } from '../../clock.js'
+import type { ReadCache } from '../../db/read-cache.js'
 import { fromIso, IdOrSlugSchema, ref } from '../../http/common.js'
 import { parseFields, partialSchemas, selectFields, selectFieldsOfPage } from '../../http/fields.js'
 import { metaOf, pageOf } from '../../http/pagination.js'
@@ -14,7 +15,7 @@ import { isLive, resolvePublication } from './articles.publication.js'
 import type { ArticleFilter, ArticlesRepository } from './articles.repository.js'
 import {
   ArticleCreateSchema, ArticleGetQuerySchema, ArticleIdSchema, ArticleListQuerySchema, ArticleListSchema,
-  ArticleSchema, ArticleUpdateSchema, RelatedArticlesSchema, RelatedQuerySchema, type ArticleListQuery
+  ArticleSchema, ArticleUpdateSchema, RelatedArticlesSchema, RelatedQuerySchema, type Article, type ArticleListQuery
 } from './articles.schemas.js'
 
 interface Options {
@@ -22,12 +23,43 @@ interface Options {
   authors: AuthorsRepository
   tags: TagsRepository
   clock: Clock
+  cache: ReadCache
 }
+
+/** An article as the cache keeps it: with its ETag, and its JSON once it has been serialised whole. */
+interface KeptArticle {
+  article: Article
+  etag: string
+  json?: string
+}
+
+/** A page of a list as the cache keeps it: serialised, with its ETag. */
+interface KeptPage {
+  json: string
+  etag: string
+}
+
+const JSON_TYPE = 'application/json; charset=utf-8'
 
 const WRITERS = ['author', ...STAFF] as const
 const partials = partialSchemas(ArticleSchema)
 
-const routes: FastifyPluginAsyncTypebox<Options> = async (app, { articles, authors, tags, clock }) => {
+const routes: FastifyPluginAsyncTypebox<Options> = async (app, { articles, authors, tags, clock, cache }) => {
+  /** The article at this id or slug, from the read cache while the database is unchanged. */
+  async function lookUp (idOrSlug: string): Promise<KeptArticle | undefined> {
+    const key = `article:${idOrSlug}`
+    const now = clock.now()
+    const kept = cache.get<KeptArticle>(key, now)
+    if (kept !== undefined) return kept
+    const stamp = cache.stamp()
+    const article = await articles.find(idOrSlug)
+    if (article === undefined) return undefined
+    const fresh: KeptArticle = { article, etag: etagOf(article) }
+    // Strings count twice in memory (UTF-16), the body three times: Markdown, HTML, and in the JSON once sent.
+    cache.set(key, { value: fresh, bytes: 4 * (article.body.length + article.bodyHtml.length) + 4096, readAt: now, validUntil: Infinity }, stamp)
+    return fresh
+  }
+
   /** Which articles a list may show this caller, from its role and the `status` it asked for. */
   function scopeOf (request: FastifyRequest, status: ArticleListQuery['status']): ArticleFilter {
     const { principal } = request
@@ -73,18 +105,19 @@ const routes: FastifyPluginAsyncTypebox<Options> = async (app, { articles, autho
    * Anything else does not exist for the caller: 404.
    */
   async function readable (request: FastifyRequest, idOrSlug: string) {
-    let article = await articles.find(idOrSlug)
+    let kept = await lookUp(idOrSlug)
     // An old slug still finds its article, whose current slug the caller is sent to.
-    const movedTo = article === undefined ? await articles.currentSlugFor(idOrSlug) : undefined
-    if (movedTo !== undefined) article = await articles.find(movedTo)
-    if (article === undefined) return notFound('article', idOrSlug)
+    const movedTo = kept === undefined ? await articles.currentSlugFor(idOrSlug) : undefined
+    if (movedTo !== undefined) kept = await lookUp(movedTo)
+    if (kept === undefined) return notFound('article', idOrSlug)
+    const { article } = kept
     const { principal } = request
     if (!isLive(article, clock.now()) && !isStaff(principal)) {
       const own = principal.role === 'author' && article.author.id === principal.authorId
       if (!own) notFound('article', idOrSlug)
       if (article.status !== 'draft') forbidden(`An author key may not read its own ${article.status} article before it is published.`)
     }
-    return { article, movedTo }
+    return { kept, movedTo }
   }
 
   app.get('', {
@@ -114,9 +147,20 @@ const routes: FastifyPluginAsyncTypebox<Options> = async (app, { articles, autho
     if (order === 'relevance' && page.cursor !== undefined) {
       badRequest([{ path: '/querystring/cursor', message: 'paging by relevance is by offset: use offset, or give a sort' }])
     }
+    // The public's whole pages are kept in the read cache, serialised: what most requests of a busy site are.
+    const cacheKey = request.principal.role === 'public' && fields === undefined ? `articles:${request.url}` : undefined
+    const now = clock.now()
+    const kept = cacheKey === undefined ? undefined : cache.get<KeptPage>(cacheKey, now)
+    if (kept !== undefined) return reply.header('etag', kept.etag).type(JSON_TYPE).send(kept.json)
+    const stamp = cache.stamp()
     const withBody = fields !== undefined && (fields.has('body') || fields.has('bodyHtml'))
     const { data, total, nextCursor } = await articles.list(filter, order, page, { withBody })
-    return selectFieldsOfPage(reply, partials, fields, { data, meta: metaOf(page, total, nextCursor) })
+    const answer = selectFieldsOfPage(reply, partials, fields, { data, meta: metaOf(page, total, nextCursor) })
+    if (cacheKey === undefined || !cache.enabled) return answer
+    const json = reply.serialize(answer) as string
+    const fresh: KeptPage = { json, etag: etagOf(json) }
+    cache.set(cacheKey, { value: fresh, bytes: 2 * json.length + 512, readAt: now, validUntil: await articles.nextPublicChange(now) }, stamp)
+    return reply.header('etag', fresh.etag).type(JSON_TYPE).send(json)
   })
 
   app.get('/:id', {
@@ -137,14 +181,16 @@ const routes: FastifyPluginAsyncTypebox<Options> = async (app, { articles, autho
   }, async (request, reply) => {
     const { id: idOrSlug } = request.params
     const fields = parseFields(request.query.fields, ArticleSchema)
-    const { article, movedTo } = await readable(request, idOrSlug)
+    const { kept, movedTo } = await readable(request, idOrSlug)
     if (movedTo !== undefined) {
       const query = request.url.indexOf('?')
       return reply.code(301).header('location', `/v1/articles/${encodeURIComponent(movedTo)}${query === -1 ? '' : request.url.slice(query)}`).send()
     }
-    reply.header('last-modified', new Date(article.updatedAt).toUTCString())
-    if (answeredNotModified(request, reply, etagOf(article))) return reply.send()
-    return selectFields(reply, partials, fields, article)
+    reply.header('last-modified', new Date(kept.article.updatedAt).toUTCString())
+    if (answeredNotModified(request, reply, kept.etag)) return reply.send()
+    if (fields !== undefined) return selectFields(reply, partials, fields, kept.article)
+    kept.json ??= reply.serialize(kept.article) as string
+    return reply.type(JSON_TYPE).send(kept.json)
   })
 
   app.get('/:id/related', {
@@ -159,8 +205,8 @@ const routes: FastifyPluginAsyncTypebox<Options> = async (app, { articles, autho
       response: { 200: ref(RelatedArticlesSchema), ...problemResponses }
     }
   }, async (request) => {
-    const { article } = await readable(request, request.params.id)
-    return { data: await articles.related(article.id, request.query.limit ?? 3) }
+    const { kept } = await readable(request, request.params.id)
+    return { data: await articles.related(kept.article.id, request.query.limit ?? 3) }
   })
 
   app.post('', {
