@@ -133,8 +133,6 @@ export function articlesRepository (db: Db, clock: Clock, config: Pick<Config, '
   const search = searchIndex(db)
   const byOldSlug = db.select({ slug: articles.slug }).from(articleOldSlugs)
     .innerJoin(articles, eq(articles.pk, articleOldSlugs.articlePk)).where(eq(articleOldSlugs.slug, sql.placeholder('slug'))).prepare()
-  const publishedLater = db.select({ pk: articles.pk }).from(articles)
-    .where(and(eq(articles.status, 'published'), gt(articles.publishedAt, sql.placeholder('now')))).limit(1).prepare()
   const nextPublished = db.select({ at: articles.publishedAt }).from(articles)
     .where(and(eq(articles.status, 'published'), gt(articles.publishedAt, sql.placeholder('now'))))
     .orderBy(asc(articles.publishedAt)).limit(1).prepare()
@@ -291,7 +289,7 @@ export function articlesRepository (db: Db, clock: Clock, config: Pick<Config, '
     if (tagSlug !== undefined && authorSlug !== undefined) return undefined
     // The kept counts hold every published article; they are the public's only while none is dated later than now
     // (which only a clock set back can cause, since publishing in the future schedules instead).
-    if (publishedLater.get({ now: publicAt }) !== undefined) return undefined
+    if (nextPublished.get({ now: publicAt }) !== undefined) return undefined
     if (tagSlug !== undefined) return db.select({ total: tags.articleCount }).from(tags).where(eq(tags.slug, tagSlug)).get()?.total ?? 0
     if (authorSlug !== undefined) return db.select({ total: authors.articleCount }).from(authors).where(eq(authors.slug, authorSlug)).get()?.total ?? 0
     return db.select({ total: sql<number>`coalesce(sum(${authors.articleCount}), 0)` }).from(authors).get()?.total ?? 0
