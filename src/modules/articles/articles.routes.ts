@@ -152,7 +152,7 @@ const routes: FastifyPluginAsyncTypebox<Options> = async (app, { articles, autho
     const now = clock.now()
     const kept = cacheKey === undefined ? undefined : cache.get<KeptPage>(cacheKey, now)
     if (kept !== undefined) return reply.header('etag', kept.etag).type(JSON_TYPE).send(kept.json)
-    const stamp = cache.stamp()
+    const stamp = cacheKey === undefined ? '' : cache.stamp()
     const withBody = fields !== undefined && (fields.has('body') || fields.has('bodyHtml'))
     const { data, total, nextCursor } = await articles.list(filter, order, page, { withBody })
     const answer = selectFieldsOfPage(reply, partials, fields, { data, meta: metaOf(page, total, nextCursor) })
