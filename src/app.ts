@@ -2,7 +2,6 @@ import { readFileSync } from 'node:fs'
 import type { Socket } from 'node:net'
 import compress from '@fastify/compress'
 import cors from '@fastify/cors'
-import helmet from '@fastify/helmet'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import underPressure from '@fastify/under-pressure'
 import Fastify, { type FastifyReply, type FastifyServerOptions } from 'fastify'
@@ -45,6 +44,7 @@ import auth from './plugins/auth.js'
 import caching, { tidyVary } from './plugins/caching.js'
 import errors from './plugins/errors.js'
 import openapi from './plugins/openapi.js'
+import securityHeaders from './plugins/security-headers.js'
 import strictQuery, { schemaController } from './plugins/validation.js'
 
 export interface Lifecycle {
@@ -141,13 +141,8 @@ export async function buildApp ({ config, db, clock = systemClock, logger = fals
       }
     })
   }
-  // An API answers JSON, never pages: nothing may be framed, sniffed or load anything, and nothing names the server.
-  await app.register(helmet, {
-    contentSecurityPolicy: { useDefaults: false, directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } },
-    frameguard: { action: 'deny' },
-    crossOriginResourcePolicy: { policy: 'cross-origin' },
-    hidePoweredBy: true
-  })
+  // An API answers JSON, never pages: nothing may be framed, sniffed or load anything.
+  await app.register(securityHeaders)
   await app.register(strictQuery)
   await app.register(openapi, { version, schemas: SCHEMAS })
   await app.register(auth, { keys })

@@ -3,6 +3,7 @@ import swaggerUi from '@fastify/swagger-ui'
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import type { TSchema } from 'typebox'
+import { PAGE_HEADERS } from './security-headers.js'
 
 export interface OpenApiOptions {
   version: string
@@ -50,6 +51,13 @@ async function openapi (app: FastifyInstance, options: OpenApiOptions) {
     routePrefix: '/docs',
     // No validator badge: it would load an image from swagger.io.
     uiConfig: { deepLinking: true, defaultModelsExpandDepth: 1, validatorUrl: null },
+    // The only pages served: they get the security headers of documents.
+    uiHooks: {
+      onRequest: (_request, reply, done) => {
+        reply.headers(PAGE_HEADERS)
+        done()
+      }
+    },
     // Its own Content-Security-Policy: scripts, styles, fonts and images from here only (no remote
     // origin), and without upgrade-insecure-requests, which would break the page on plain HTTP.
     staticCSP: true,

@@ -12,6 +12,9 @@ function directives (t: Test, header: unknown): Map<string, string[]> {
   }))
 }
 
+/** Headers that only matter for a page a browser renders: the API leaves them out, /docs sends them. */
+const DOCUMENT_ONLY = ['referrer-policy', 'cross-origin-opener-policy', 'x-dns-prefetch-control', 'x-permitted-cross-domain-policies', 'x-download-options']
+
 /** Over real HTTP, so that whatever Node itself would add (a `Server` header, say) shows too. */
 async function listening (t: Test) {
   const context = await build(t, { OVERLOAD_EVENT_LOOP_DELAY_MS: '0' })
@@ -44,6 +47,9 @@ t.test('API answers: no fingerprinting headers, nosniff, and a CSP that allows n
     t.same(csp.get('default-src'), ["'none'"], `${what}: default-src 'none'`)
     t.same(csp.get('frame-ancestors'), ["'none'"], `${what}: frame-ancestors 'none'`)
     t.same([...csp.keys()].filter((name) => name.endsWith('-src') && name !== 'default-src'), [], `${what}: no directive loosens it`)
+    t.equal(answer.headers['x-frame-options'], 'DENY', `${what}: X-Frame-Options: DENY`)
+    t.match(answer.headers['strict-transport-security'], /^max-age=\d+/, `${what}: Strict-Transport-Security`)
+    t.same(DOCUMENT_ONLY.filter((name) => name in answer.headers), [], `${what}: none of the headers that only pages need`)
   }
 })
 
@@ -62,6 +68,8 @@ t.test('/docs: a CSP for a page that runs its own scripts only', async (t) => {
     'no remote origin anywhere: no host, no scheme such as https:, no wildcard')
   t.same(csp.get('object-src'), ["'none'"], 'no plugins')
   t.notMatch(page.body, /(?:src|href)=["']?(?:https?:)?\/\//i, 'the page itself loads nothing from elsewhere')
+  t.same(DOCUMENT_ONLY.filter((name) => !(name in page.headers)), [], 'the headers of a page')
+  t.equal(page.headers['x-frame-options'], 'SAMEORIGIN', 'framed by nothing but itself')
 
   const script = await context.get('/docs/static/swagger-initializer.js')
   t.equal(script.status, 200, 'its scripts are served from here')
