@@ -8,6 +8,7 @@ import Fastify, { type FastifyReply, type FastifyServerOptions } from 'fastify'
 import { type Clock, systemClock } from './clock.js'
 import { trustProxyOf, type Config } from './config.js'
 import type { Db } from './db/client.js'
+import { changeWatch } from './db/change-watch.js'
 import { readCache } from './db/read-cache.js'
 import { PageMetaSchema } from './http/pagination.js'
 import { ProblemSchema } from './http/problem.js'
@@ -15,6 +16,7 @@ import { apiKeysRepository } from './modules/api-keys/api-keys.repository.js'
 import apiKeyRoutes from './modules/api-keys/api-keys.routes.js'
 import { ApiKeyCreatedSchema, ApiKeyCreateSchema, ApiKeyListSchema, ApiKeySchema } from './modules/api-keys/api-keys.schemas.js'
 import { articlesRepository } from './modules/articles/articles.repository.js'
+import { scheduledPublishing } from './modules/articles/articles.publication.js'
 import articleRoutes from './modules/articles/articles.routes.js'
 import tombstoneRoutes from './modules/articles/tombstones.routes.js'
 import {
@@ -113,7 +115,9 @@ export async function buildApp ({ config, db, clock = systemClock, logger = fals
   const tags = tagsRepository(db, clock)
   const articles = articlesRepository(db, clock, config)
   const comments = commentsRepository(db, clock)
-  const cache = readCache(db, config.READ_CACHE_MB * 1024 * 1024)
+  const watch = changeWatch(db)
+  const cache = readCache(watch, config.READ_CACHE_MB * 1024 * 1024)
+  const publishDue = scheduledPublishing(articles, watch, clock)
 
   app.addHook('onClose', async () => { db.$client.close() })
 
@@ -160,8 +164,11 @@ export async function buildApp ({ config, db, clock = systemClock, logger = fals
     exposedHeaders: ['ETag', 'Location', 'Retry-After'],
     maxAge: 600
   })
-  // Scheduled articles go live before anything is read, whoever reads it.
-  app.addHook('onRequest', async () => { await articles.publishDue() })
+  // Whether the database changed, asked once per request; then scheduled articles go live before anything is read.
+  app.addHook('onRequest', async () => {
+    watch.poll()
+    await publishDue()
+  })
 
   await app.register(healthRoutes, { db })
   await app.register(async (v1) => {

@@ -1,5 +1,5 @@
 import { LRUCache } from 'lru-cache'
-import type { Db } from './client.js'
+import type { ChangeWatch } from './change-watch.js'
 
 /** What a cached value holds besides itself: its cost in memory, roughly, and how long the clock leaves it right. */
 export interface Cached<T> {
@@ -17,54 +17,48 @@ export interface Cached<T> {
  * the database has not changed: any commit, by this process or by another one
  * on the same file (another worker, the CLI), empties the cache before the next
  * read from it. A value from the cache is therefore what reading SQLite again
- * would give; a busy news site's hot articles and lists cost one check instead
- * of several queries, a serialisation and a hash.
+ * would give at some moment during the request; a busy news site's hot
+ * articles and lists cost no query, no serialisation and no hash.
  *
- * The check is one statement: `total_changes()` moves with this connection's
- * own writes, `data_version` with every other connection's commits.
+ * Whether the database changed is the `watch`'s to say: it is polled once at
+ * the start of every request (see `buildApp`), and `get` trusts that poll.
  */
-export function readCache (db: Db, maxBytes: number) {
-  const state = db.$client.prepare('SELECT total_changes(), data_version FROM pragma_data_version').raw()
+export function readCache (watch: ChangeWatch, maxBytes: number) {
   const entries = maxBytes > 0 ? new LRUCache<string, Cached<unknown>>({ maxSize: maxBytes, sizeCalculation: (entry) => Math.max(1, entry.bytes) }) : undefined
-  let seen = ''
+  let filledAt = watch.version
 
-  /** Where the database is now: it moves with every commit. */
-  function stampNow (): string {
-    const [changes, version] = state.get() as [number, number]
-    return `${changes}:${version}`
-  }
-
-  function dropIfChanged (stamp: string): void {
-    if (stamp === seen) return
-    seen = stamp
+  /** Empties the cache once the database has moved past the version its values were read at. */
+  function dropIfChanged (version: number): void {
+    if (version === filledAt) return
+    filledAt = version
     entries?.clear()
   }
 
   return {
     enabled: entries !== undefined,
 
-    /** Where the database is now: take it before reading a value, give it to `set` with that value. */
-    stamp (): string {
-      return entries === undefined ? '' : stampNow()
+    /** Where the database was at this request's start: take it before reading a value, give it to `set` with that value. */
+    stamp (): number {
+      return watch.version
     },
 
     /** The value kept under `key`, if the database has not changed since and the clock `now` still leaves it right. */
     get<T> (key: string, now: number): T | undefined {
       if (entries === undefined) return undefined
-      dropIfChanged(stampNow())
+      dropIfChanged(watch.version)
       const entry = entries.get(key)
       if (entry === undefined || now < entry.readAt || now >= entry.validUntil) return undefined
       return entry.value as T
     },
 
     /**
-     * Keeps a value read after `stamp` was taken, unless a commit came in
-     * between (from another process, or from this one while the reader
-     * awaited): then the value may already be stale, and is not kept.
+     * Keeps a value read after `stamp` was taken, unless the database changed
+     * in between (a commit from another process, or from this one while the
+     * reader awaited): then the value may already be stale, and is not kept.
      */
-    set<T> (key: string, entry: Cached<T>, stamp: string): void {
+    set<T> (key: string, entry: Cached<T>, stamp: number): void {
       if (entries === undefined || entry.bytes > maxBytes) return
-      const now = stampNow()
+      const now = watch.poll()
       dropIfChanged(now)
       if (now === stamp) entries.set(key, entry)
     }

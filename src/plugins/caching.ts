@@ -6,8 +6,8 @@ import { HttpProblem } from '../http/problem.js'
 
 /** A strong validator for a value: the same value, the same tag, whoever asks and however it is shaped. */
 export function etagOf (value: unknown): string {
-  const text = typeof value === 'string' ? value : JSON.stringify(value)
-  return `"${createHash('sha1').update(text).digest('base64url')}"`
+  const bytes = typeof value === 'string' || Buffer.isBuffer(value) ? value : JSON.stringify(value)
+  return `"${createHash('sha1').update(bytes).digest('base64url')}"`
 }
 
 function tagsIn (header: string): string[] {

@@ -1,5 +1,8 @@
+import type { Clock } from '../../clock.js'
+import type { ChangeWatch } from '../../db/change-watch.js'
 import type { ArticleStatus } from '../../db/schema/index.js'
 import { badRequest } from '../../http/problem.js'
+import type { ArticlesRepository } from './articles.repository.js'
 
 export interface Publication {
   status: ArticleStatus
@@ -29,4 +32,25 @@ export function resolvePublication (requested: Publication, now: number): Public
 /** Whether the public may see an article now. */
 export function isLive (article: { status: string, publishedAt: string | number | null }, now: number): boolean {
   return article.status === 'published' && article.publishedAt !== null && new Date(article.publishedAt).getTime() <= now
+}
+
+/**
+ * Publishes scheduled articles once their time has come, before a request is
+ * answered, whoever makes it. When the next one is due is read again only once
+ * the database has changed (`watch`, polled at the start of every request), so
+ * the check costs no statement on the requests in between.
+ */
+export function scheduledPublishing (articles: Pick<ArticlesRepository, 'nextScheduledAt' | 'publishDue'>, watch: ChangeWatch, clock: Clock) {
+  let readAt = -1
+  let nextDueAt = Infinity
+  return async function publishDue (): Promise<void> {
+    if (watch.version !== readAt) {
+      readAt = watch.version
+      nextDueAt = await articles.nextScheduledAt()
+    }
+    if (clock.now() < nextDueAt) return
+    await articles.publishDue()
+    // What was just published changes what is read next, in this request too: the cache must see it now.
+    watch.poll()
+  }
 }

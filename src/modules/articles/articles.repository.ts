@@ -136,8 +136,7 @@ export function articlesRepository (db: Db, clock: Clock, config: Pick<Config, '
   const nextPublished = db.select({ at: articles.publishedAt }).from(articles)
     .where(and(eq(articles.status, 'published'), gt(articles.publishedAt, sql.placeholder('now'))))
     .orderBy(asc(articles.publishedAt)).limit(1).prepare()
-  // Asked before every request: a bare statement, without the query builder's mapping of rows.
-  const firstDue = db.$client.prepare("SELECT 1 FROM articles WHERE status = 'scheduled' AND published_at <= ? LIMIT 1").pluck()
+  const nextScheduled = db.$client.prepare("SELECT min(published_at) FROM articles WHERE status = 'scheduled'").pluck()
 
   function urlOf (row: Pick<ArticleRow, 'id' | 'slug' | 'publishedAt' | 'createdAt'>): string {
     const date = new Date(row.publishedAt ?? row.createdAt)
@@ -572,14 +571,18 @@ export function articlesRepository (db: Db, clock: Clock, config: Pick<Config, '
       }, { behavior: 'immediate' })
     },
 
+    /** When the next scheduled article is due to go live; Infinity when none is scheduled. */
+    async nextScheduledAt (): Promise<number> {
+      return (nextScheduled.get() as number | null) ?? Infinity
+    },
+
     /**
      * Scheduled articles whose time has come become published, with no one
-     * acting: called before requests are answered, so counts and lists follow.
-     * The check is one indexed lookup; the write happens once per article.
+     * acting: called before requests are answered once `nextScheduledAt` has
+     * passed, so counts and lists follow. The write happens once per article.
      */
     async publishDue (): Promise<number> {
       const now = clock.now()
-      if (firstDue.get(now) === undefined) return 0
       return db.transaction((tx) => {
         const due = tx.select({ pk: articles.pk, id: articles.id, slug: articles.slug, authorId: articles.authorId }).from(articles)
           .where(and(eq(articles.status, 'scheduled'), lte(articles.publishedAt, now))).all()

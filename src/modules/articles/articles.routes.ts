@@ -26,16 +26,20 @@ interface Options {
   cache: ReadCache
 }
 
-/** An article as the cache keeps it: with its ETag, and its JSON once it has been serialised whole. */
+/**
+ * An article as the cache keeps it: with its ETag, and its JSON once it has
+ * been serialised whole, as UTF-8 bytes ready to send (French text would
+ * otherwise be encoded again for every answer).
+ */
 interface KeptArticle {
   article: Article
   etag: string
-  json?: string
+  json?: Buffer
 }
 
-/** A page of a list as the cache keeps it: serialised, with its ETag. */
+/** A page of a list as the cache keeps it: serialised to UTF-8 bytes, with its ETag. */
 interface KeptPage {
-  json: string
+  json: Buffer
   etag: string
 }
 
@@ -152,14 +156,14 @@ const routes: FastifyPluginAsyncTypebox<Options> = async (app, { articles, autho
     const now = clock.now()
     const kept = cacheKey === undefined ? undefined : cache.get<KeptPage>(cacheKey, now)
     if (kept !== undefined) return reply.header('etag', kept.etag).type(JSON_TYPE).send(kept.json)
-    const stamp = cacheKey === undefined ? '' : cache.stamp()
+    const stamp = cache.stamp()
     const withBody = fields !== undefined && (fields.has('body') || fields.has('bodyHtml'))
     const { data, total, nextCursor } = await articles.list(filter, order, page, { withBody })
     const answer = selectFieldsOfPage(reply, partials, fields, { data, meta: metaOf(page, total, nextCursor) })
     if (cacheKey === undefined || !cache.enabled) return answer
-    const json = reply.serialize(answer) as string
+    const json = Buffer.from(reply.serialize(answer) as string)
     const fresh: KeptPage = { json, etag: etagOf(json) }
-    cache.set(cacheKey, { value: fresh, bytes: 2 * json.length + 512, readAt: now, validUntil: await articles.nextPublicChange(now) }, stamp)
+    cache.set(cacheKey, { value: fresh, bytes: json.length + 512, readAt: now, validUntil: await articles.nextPublicChange(now) }, stamp)
     return reply.header('etag', fresh.etag).type(JSON_TYPE).send(json)
   })
 
@@ -189,7 +193,7 @@ const routes: FastifyPluginAsyncTypebox<Options> = async (app, { articles, autho
     reply.header('last-modified', new Date(kept.article.updatedAt).toUTCString())
     if (answeredNotModified(request, reply, kept.etag)) return reply.send()
     if (fields !== undefined) return selectFields(reply, partials, fields, kept.article)
-    kept.json ??= reply.serialize(kept.article) as string
+    kept.json ??= Buffer.from(reply.serialize(kept.article) as string)
     return reply.type(JSON_TYPE).send(kept.json)
   })
 
