@@ -3,6 +3,7 @@ import closeWithGrace from 'close-with-grace'
 import { pino } from 'pino'
 import { buildApp, type Lifecycle } from './app.js'
 import { loadConfig, type Config } from './config.js'
+import { BACKSTOP_AUTOCHECKPOINT_PAGES, startCheckpointer } from './db/checkpointer.js'
 import { openDatabase } from './db/client.js'
 import { runMigrations } from './db/migrate.js'
 import { loggerOptions } from './logging.js'
@@ -42,16 +43,20 @@ function openMigratedDatabase (config: Config) {
 
 async function serve (config: Config) {
   const { db, version } = openMigratedDatabase(config)
+  // Checkpoints are the checkpointer's work (in this process alone, or in the primary of a cluster).
+  db.$client.pragma(`wal_autocheckpoint = ${BACKSTOP_AUTOCHECKPOINT_PAGES}`)
   const lifecycle: Lifecycle = { shuttingDown: false }
   const app = await buildApp({ config, db, lifecycle, logger: loggerOptions(config) })
   app.log.info({ sqlite: version, database: config.DATABASE_PATH, durability: config.DURABILITY }, 'database ready')
 
   // A worker leaves signals to the primary, which may also send them to the whole process group: it closes when told to.
   const isWorker = !cluster.isPrimary
+  const checkpointer = isWorker ? undefined : startCheckpointer(config.DATABASE_PATH, (message) => app.log.error({ message }, 'checkpoint failed'))
   const closer = closeWithGrace({ delay: SHUTDOWN_GRACE_MS, logger: app.log, skip: isWorker ? ['SIGTERM', 'SIGINT'] : [] }, async ({ err }) => {
     if (err !== undefined) app.log.error({ err }, 'shutting down after an error')
     lifecycle.shuttingDown = true
     await app.close()
+    await checkpointer?.stop()
   })
   if (isWorker) {
     for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, () => {})
@@ -73,6 +78,8 @@ function supervise (config: Config) {
   const { db, version } = openMigratedDatabase(config)
   db.$client.close()
   log.info({ sqlite: version, database: config.DATABASE_PATH, workers: config.WORKERS }, 'starting workers')
+  // The primary has nothing else to do: its thread checkpoints for every worker.
+  startCheckpointer(config.DATABASE_PATH, (message) => log.error({ message }, 'checkpoint failed'))
   let stopping = false
   let failed = false
   const recentCrashes: number[] = []
