@@ -45,6 +45,19 @@ export interface NewComment {
   userAgent: string | null
 }
 
+/** A client's fixed windows of `windowMs`, each allowing `max` submissions. */
+export interface RateLimit {
+  client: string
+  windowMs: number
+  max: number
+}
+
+/** What became of a submission: stored, or refused with nothing stored but its count against the rate limit. */
+export type Submission =
+  | { outcome: 'stored', comment: PublicComment }
+  | { outcome: 'rate-limited', resetAt: number }
+  | { outcome: 'duplicate' }
+
 /**
  * One comment of `createMany`: what `create` takes, with the time it was
  * written (an import keeps its comments' dates). A reply to a comment of the
@@ -130,32 +143,65 @@ export function commentsRepository (db: Db, clock: Clock) {
     moderatedAt: commentValue('moderatedAt'),
     moderatedBy: commentValue('moderatedBy')
   }).prepare()
-  const rowById = db.select().from(comments).where(eq(comments.id, sql.placeholder('id'))).prepare()
+  // Prepared once too: every submission asks them.
+  const articleByIdOrSlug = db.select({ pk: articles.pk, id: articles.id, status: articles.status, publishedAt: articles.publishedAt, commentsOpen: articles.commentsOpen })
+    .from(articles).where(or(eq(articles.id, sql.placeholder('idOrSlug')), eq(articles.slug, sql.placeholder('idOrSlug')))).prepare()
+  const banFor = db.select({ id: commentBans.id }).from(commentBans)
+    .where(or(eq(commentBans.email, sql.placeholder('email')), eq(commentBans.ip, sql.placeholder('ip')))).limit(1).prepare()
+  const dropPastWindows = db.delete(commentRateWindows).where(sql`${commentRateWindows.windowStart} < ${sql.placeholder('windowStart')}`).prepare()
+  const countInWindow = db.insert(commentRateWindows).values({ client: sql.placeholder('client'), windowStart: sql.placeholder('windowStart'), count: 1 })
+    .onConflictDoUpdate({ target: [commentRateWindows.client, commentRateWindows.windowStart], set: { count: sql`${commentRateWindows.count} + 1` } })
+    .returning({ count: commentRateWindows.count }).prepare()
 
   function recordChange (commentId: string, fromStatus: CommentStatus | null, toStatus: CommentStatus, byKeyId: string | null, rule: string | null, at: number) {
     insertHistory.run({ commentId, fromStatus, toStatus, byKeyId, rule, at })
   }
 
   /**
-   * Stores one comment with its first history entry, inside the caller's transaction. The same body on the
-   * same article from the same client within the hour is a double submission (409), looked for here so that
-   * two arriving together cannot both get in. The caller brings the article's `commentCount` up to date.
+   * The same body on the same article from the same client within the hour: a double submission. Asked inside
+   * the write's transaction, so that two arriving together cannot both get in.
    */
-  function insertComment (comment: NewComment, decision: Decision, byKeyId: string | null, now: number): string {
-    const { ip, articlePk, body } = comment
-    if (findDuplicate.get({ ip, since: now - HOUR, articlePk, body }) !== undefined) conflict('This comment was already submitted.')
-    const id = newId('com')
-    insertRow.run({
-      id,
+  function isDuplicate ({ ip, articlePk, body }: NewComment, now: number): boolean {
+    return findDuplicate.get({ ip, since: now - HOUR, articlePk, body }) !== undefined
+  }
+
+  /**
+   * Stores one comment with its first history entry, inside the caller's transaction, and returns its row;
+   * the caller brings the article's `commentCount` up to date.
+   */
+  function insertComment (comment: NewComment, decision: Decision, byKeyId: string | null, now: number): CommentRow {
+    const row: CommentRow = {
+      id: newId('com'),
       ...comment,
       status: decision.status,
       createdAt: now,
       moderatedAt: byKeyId === null ? null : now,
       moderatedBy: byKeyId
-    } satisfies CommentRow)
-    recordChange(id, null, decision.status, byKeyId, decision.rule, now)
-    return id
+    }
+    insertRow.run(row)
+    recordChange(row.id, null, decision.status, byKeyId, decision.rule, now)
+    return row
   }
+
+  /** Counts a submission in its client's window, inside the caller's transaction: the count so far, and when the window ends. */
+  function countIn (client: string, windowMs: number, now: number) {
+    const windowStart = now - (now % windowMs)
+    dropPastWindows.run({ windowStart })
+    return { count: countInWindow.get({ client, windowStart })!.count, resetAt: windowStart + windowMs }
+  }
+
+  // One write transaction per submission, its wrapper made once rather than on every call.
+  const submitting = db.$client.transaction((comment: NewComment, decision: Decision, byKeyId: string | null, limit: RateLimit | undefined): Submission | { stored: CommentRow } => {
+    const now = clock.now()
+    if (limit !== undefined) {
+      const { count, resetAt } = countIn(limit.client, limit.windowMs, now)
+      if (count > limit.max) return { outcome: 'rate-limited', resetAt }
+    }
+    if (isDuplicate(comment, now)) return { outcome: 'duplicate' }
+    const row = insertComment(comment, decision, byKeyId, now)
+    if (decision.status === 'approved') refreshCommentCounts([comment.articlePk])
+    return { stored: row }
+  }).immediate
 
   function conditionsOf (filter: ModerationFilter): SQL | undefined {
     return and(
@@ -194,8 +240,7 @@ export function commentsRepository (db: Db, clock: Clock) {
   return {
     /** What the comment routes need of an article named by id or slug. */
     async findArticle (idOrSlug: string) {
-      return db.select({ pk: articles.pk, id: articles.id, status: articles.status, publishedAt: articles.publishedAt, commentsOpen: articles.commentsOpen })
-        .from(articles).where(or(eq(articles.id, idOrSlug), eq(articles.slug, idOrSlug))).get()
+      return articleByIdOrSlug.get({ idOrSlug })
     },
 
     async listApproved (article: { pk: number, id: string }, page: Page) {
@@ -216,21 +261,19 @@ export function commentsRepository (db: Db, clock: Clock) {
     },
 
     async isBanned (email: string, ip: string): Promise<boolean> {
-      return db.select({ id: commentBans.id }).from(commentBans).where(or(eq(commentBans.email, email), eq(commentBans.ip, ip))).limit(1).get() !== undefined
+      return banFor.get({ email, ip }) !== undefined
     },
 
     /**
-     * Stores the comment with the status the rules decided; acknowledged only once committed. A double
-     * submission (the same body on the same article from the same client within the hour) is a 409.
+     * Stores a comment on the article `articleId` with the status the rules decided, in one write transaction
+     * with its rate limit: the submission is counted in its client's window first, and the count holds
+     * whatever follows. Over the limit, or a double submission, nothing else is stored and the refusal is
+     * returned. Acknowledged only once committed.
      */
-    async create (comment: NewComment, decision: Decision, byKeyId: string | null): Promise<PublicComment> {
-      const row = db.transaction(() => {
-        const id = insertComment(comment, decision, byKeyId, clock.now())
-        if (decision.status === 'approved') refreshCommentCounts([comment.articlePk])
-        return rowById.get({ id })!
-      }, { behavior: 'immediate' })
-      const articleId = db.select({ id: articles.id }).from(articles).where(eq(articles.pk, row.articlePk)).get()!.id
-      return toPublic(row, articleId)
+    async submit (comment: NewComment, articleId: string, decision: Decision, byKeyId: string | null, limit?: RateLimit): Promise<Submission> {
+      const result = submitting(comment, decision, byKeyId, limit)
+      if (!('stored' in result)) return result
+      return { outcome: 'stored', comment: toPublic(result.stored, articleId) }
     },
 
     /**
@@ -247,7 +290,8 @@ export function commentsRepository (db: Db, clock: Clock) {
             throw new RangeError(`comment ${position} must answer an earlier comment of the batch (${replyTo}) and have no parentId`)
           }
           const parentId = replyTo === undefined ? comment.parentId : ids[replyTo]!
-          ids.push(insertComment({ ...comment, parentId }, decision, byKeyId, at))
+          if (isDuplicate(comment, at)) conflict('This comment was already submitted.')
+          ids.push(insertComment({ ...comment, parentId }, decision, byKeyId, at).id)
           if (decision.status === 'approved') approvedOn.add(comment.articlePk)
         }
         refreshCommentCounts(approvedOn)
@@ -315,15 +359,7 @@ export function commentsRepository (db: Db, clock: Clock) {
      * so far in this window and when the window ends.
      */
     async countSubmission (client: string, windowMs: number) {
-      const now = clock.now()
-      const windowStart = now - (now % windowMs)
-      return db.transaction(() => {
-        db.delete(commentRateWindows).where(sql`${commentRateWindows.windowStart} < ${windowStart}`).run()
-        const row = db.insert(commentRateWindows).values({ client, windowStart, count: 1 })
-          .onConflictDoUpdate({ target: [commentRateWindows.client, commentRateWindows.windowStart], set: { count: sql`${commentRateWindows.count} + 1` } })
-          .returning({ count: commentRateWindows.count }).get()
-        return { count: row.count, resetAt: windowStart + windowMs }
-      }, { behavior: 'immediate' })
+      return db.transaction(() => countIn(client, windowMs, clock.now()), { behavior: 'immediate' })
     },
 
     bans: {

@@ -6,12 +6,12 @@ import { clientKey } from '../../http/client-address.js'
 import { IdOrSlugSchema, ref } from '../../http/common.js'
 import { parseFields, partialSchemas, selectFieldsOfPage } from '../../http/fields.js'
 import { metaOf, pageOf } from '../../http/pagination.js'
-import { badRequest, forbidden, HttpProblem, notFound, problemResponses } from '../../http/problem.js'
+import { badRequest, conflict, forbidden, HttpProblem, notFound, problemResponses } from '../../http/problem.js'
 import { PUBLIC_OR_KEY } from '../../plugins/auth.js'
 import { isLive } from '../articles/articles.publication.js'
 import { answeredStatus, moderationRules } from './comments.moderation.js'
-import type { CommentsRepository } from './comments.repository.js'
-import { CommentListQuerySchema, CommentSubmitSchema, PublicCommentListSchema, PublicCommentSchema, SubmittedCommentSchema } from './comments.schemas.js'
+import type { CommentsRepository, NewComment, RateLimit } from './comments.repository.js'
+import { type CommentSubmit, CommentListQuerySchema, CommentSubmitSchema, PublicCommentListSchema, PublicCommentSchema, SubmittedCommentSchema } from './comments.schemas.js'
 
 const RATE_WINDOW_MS = 60_000
 const publicPartials = partialSchemas(PublicCommentSchema)
@@ -26,6 +26,44 @@ interface Options {
 /** Readers' side: an article's approved comments, and the comment form. */
 const routes: FastifyPluginAsyncTypebox<Options> = async (app, { comments, clock, config }) => {
   const rules = moderationRules(config)
+
+  function rateLimited (resetAt: number): never {
+    throw new HttpProblem(429, 'Too Many Requests', 'Too many comments from this address: wait a minute.', {
+      headers: { 'retry-after': String(Math.max(1, Math.ceil((resetAt - clock.now()) / 1000))) }
+    })
+  }
+
+  /** Counts a submission that goes no further against its client's limit: a 429 once over it. */
+  async function countRefusal (limit: RateLimit): Promise<void> {
+    const { count, resetAt } = await comments.countSubmission(limit.client, limit.windowMs)
+    if (count > limit.max) rateLimited(resetAt)
+  }
+
+  /** The comment to store and what the moderation rules decide of it, once its article and parent allow it. */
+  async function review (idOrSlug: string, body: CommentSubmit, client: string, trustedKey: boolean, userAgent: string | undefined) {
+    const article = await liveArticle(idOrSlug)
+    if (!article.commentsOpen) forbidden('Comments are closed on this article.')
+    const parentId = body.parentId ?? null
+    if (parentId !== null && !(await comments.isApprovedComment(parentId, article.pk))) {
+      badRequest([{ path: '/body/parentId', message: 'must be an approved comment of the same article' }])
+    }
+    const comment: NewComment = {
+      articlePk: article.pk,
+      parentId,
+      authorName: body.authorName.trim(),
+      authorEmail: body.authorEmail.trim().toLowerCase(),
+      authorUrl: body.authorUrl ?? null,
+      body: body.body,
+      ip: client,
+      userAgent: userAgent?.slice(0, 500) ?? null
+    }
+    const decision = rules.decide(comment, {
+      trustedKey,
+      banned: await comments.isBanned(comment.authorEmail, client),
+      hasApprovedComment: config.COMMENT_APPROVE_RETURNING && await comments.hasApprovedComment(comment.authorEmail)
+    })
+    return { article, comment, decision }
+  }
 
   async function liveArticle (idOrSlug: string) {
     const article = await comments.findArticle(idOrSlug)
@@ -69,40 +107,16 @@ const routes: FastifyPluginAsyncTypebox<Options> = async (app, { comments, clock
     if (blank.length > 0) badRequest(blank.map((field) => ({ path: `/body/${field}`, message: 'must not be blank' })))
     const client = clientKey(request.ip)
     const trustedKey = TRUSTED_ROLES.includes(request.principal.role)
-    if (!trustedKey) {
-      const { count, resetAt } = await comments.countSubmission(client, RATE_WINDOW_MS)
-      if (count > config.COMMENT_RATE_LIMIT) {
-        throw new HttpProblem(429, 'Too Many Requests', 'Too many comments from this address: wait a minute.', {
-          headers: { 'retry-after': String(Math.max(1, Math.ceil((resetAt - clock.now()) / 1000))) }
-        })
-      }
-    }
-    const article = await liveArticle(request.params.id)
-    if (!article.commentsOpen) forbidden('Comments are closed on this article.')
-
-    const { body } = request
-    const parentId = body.parentId ?? null
-    if (parentId !== null && !(await comments.isApprovedComment(parentId, article.pk))) {
-      badRequest([{ path: '/body/parentId', message: 'must be an approved comment of the same article' }])
-    }
-    const comment = {
-      articlePk: article.pk,
-      parentId,
-      authorName: body.authorName.trim(),
-      authorEmail: body.authorEmail.trim().toLowerCase(),
-      authorUrl: body.authorUrl ?? null,
-      body: body.body,
-      ip: client,
-      userAgent: request.headers['user-agent']?.slice(0, 500) ?? null
-    }
-
-    const decision = rules.decide(comment, {
-      trustedKey,
-      banned: await comments.isBanned(comment.authorEmail, client),
-      hasApprovedComment: config.COMMENT_APPROVE_RETURNING && await comments.hasApprovedComment(comment.authorEmail)
+    const limit = trustedKey ? undefined : { client, windowMs: RATE_WINDOW_MS, max: config.COMMENT_RATE_LIMIT }
+    const { article, comment, decision } = await review(request.params.id, request.body, client, trustedKey, request.headers['user-agent']).catch(async (error: unknown) => {
+      // A refused submission counts against the limit too, and a client over it learns that first.
+      if (limit !== undefined) await countRefusal(limit)
+      throw error
     })
-    const created = await comments.create(comment, decision, trustedKey ? request.principal.keyId : null)
-    return reply.code(201).send({ ...created, status: answeredStatus(decision) })
+    const submission = await comments.submit(comment, article.id, decision, trustedKey ? request.principal.keyId : null, limit)
+    if (submission.outcome === 'rate-limited') return rateLimited(submission.resetAt)
+    if (submission.outcome === 'duplicate') return conflict('This comment was already submitted.')
+    return reply.code(201).send({ ...submission.comment, status: answeredStatus(decision) })
   })
 }
 

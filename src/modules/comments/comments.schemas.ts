@@ -75,6 +75,7 @@ export const ModeratedCommentSchema = Type.Object({
   history: Type.Array(ref(CommentHistoryEntrySchema), { description: 'Every status change, oldest first. Present when reading one comment; empty in lists.' })
 }, { $id: 'ModeratedComment', additionalProperties: false, description: 'A comment in full, for moderators and staff.' })
 
+export type CommentSubmit = Static<typeof CommentSubmitSchema>
 export type PublicComment = Static<typeof PublicCommentSchema>
 export type ModeratedComment = Static<typeof ModeratedCommentSchema>
 
