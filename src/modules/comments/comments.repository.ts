@@ -58,6 +58,17 @@ export type Submission =
   | { outcome: 'rate-limited', resetAt: number }
   | { outcome: 'duplicate' }
 
+/** A submission waiting for its group's transaction. */
+interface PendingSubmission {
+  comment: NewComment
+  articleId: string
+  decision: Decision
+  byKeyId: string | null
+  limit: RateLimit | undefined
+  resolve (submission: Submission): void
+  reject (error: unknown): void
+}
+
 /**
  * One comment of `createMany`: what `create` takes, with the time it was
  * written (an import keeps its comments' dates). A reply to a comment of the
@@ -190,8 +201,8 @@ export function commentsRepository (db: Db, clock: Clock) {
     return { count: countInWindow.get({ client, windowStart })!.count, resetAt: windowStart + windowMs }
   }
 
-  // One write transaction per submission, its wrapper made once rather than on every call.
-  const submitting = db.$client.transaction((comment: NewComment, decision: Decision, byKeyId: string | null, limit: RateLimit | undefined): Submission | { stored: CommentRow } => {
+  /** One submission, as a savepoint of the group's transaction: if it throws, only its own writes are undone. */
+  const submitOne = db.$client.transaction(({ comment, decision, byKeyId, limit }: PendingSubmission): Submission | { stored: CommentRow } => {
     const now = clock.now()
     if (limit !== undefined) {
       const { count, resetAt } = countIn(limit.client, limit.windowMs, now)
@@ -201,7 +212,39 @@ export function commentsRepository (db: Db, clock: Clock) {
     const row = insertComment(comment, decision, byKeyId, now)
     if (decision.status === 'approved') refreshCommentCounts([comment.articlePk])
     return { stored: row }
-  }).immediate
+  })
+  const submitGroup = db.$client.transaction((group: readonly PendingSubmission[]) => group.map((pending) => {
+    try {
+      return { result: submitOne(pending) }
+    } catch (error) {
+      return { error }
+    }
+  })).immediate
+
+  /**
+   * Group commit: the submissions that reach the store within one turn of the
+   * event loop are written in one transaction, each in a savepoint of its own,
+   * and each answered once that transaction has committed. A comment costs its
+   * own index entries; the pages they share at the end of each index and the
+   * commit itself are paid once per group, and most of a commit is those.
+   */
+  let waiting: PendingSubmission[] = []
+  function storeWaiting () {
+    const group = waiting
+    waiting = []
+    let outcomes: Array<{ result: Submission | { stored: CommentRow } } | { error: unknown }>
+    try {
+      outcomes = submitGroup(group)
+    } catch (error) {
+      for (const pending of group) pending.reject(error)
+      return
+    }
+    for (const [index, outcome] of outcomes.entries()) {
+      const pending = group[index]!
+      if ('error' in outcome) pending.reject(outcome.error)
+      else pending.resolve('stored' in outcome.result ? { outcome: 'stored', comment: toPublic(outcome.result.stored, pending.articleId) } : outcome.result)
+    }
+  }
 
   function conditionsOf (filter: ModerationFilter): SQL | undefined {
     return and(
@@ -266,14 +309,15 @@ export function commentsRepository (db: Db, clock: Clock) {
 
     /**
      * Stores a comment on the article `articleId` with the status the rules decided, in one write transaction
-     * with its rate limit: the submission is counted in its client's window first, and the count holds
-     * whatever follows. Over the limit, or a double submission, nothing else is stored and the refusal is
-     * returned. Acknowledged only once committed.
+     * with its rate limit (its group's, see `storeWaiting`): the submission is counted in its client's window
+     * first, and the count holds whatever follows. Over the limit, or a double submission, nothing else is
+     * stored and the refusal is returned. Resolves only once committed.
      */
     async submit (comment: NewComment, articleId: string, decision: Decision, byKeyId: string | null, limit?: RateLimit): Promise<Submission> {
-      const result = submitting(comment, decision, byKeyId, limit)
-      if (!('stored' in result)) return result
-      return { outcome: 'stored', comment: toPublic(result.stored, articleId) }
+      return await new Promise((resolve, reject) => {
+        waiting.push({ comment, articleId, decision, byKeyId, limit, resolve, reject })
+        if (waiting.length === 1) setImmediate(storeWaiting)
+      })
     },
 
     /**
