@@ -39,7 +39,7 @@ t.test('one submission failing in the store undoes its own writes only', async (
     articlePk, parentId: null, authorName: 'Amina', authorEmail: 'amina@example.org', authorUrl: null, body, ip: '203.0.113.7', userAgent: null
   })
   const limit = { client: '203.0.113.7', windowMs: 60_000, max: 10 }
-  const pending = { status: 'pending', rule: null } as const
+  const pending = { status: 'pending', rule: 'default' } as const
   const [first, broken, last] = await Promise.allSettled([
     comments.submit(comment('Avant.'), article.id, pending, null, limit),
     // An article deleted since it was looked up: its foreign key fails.
