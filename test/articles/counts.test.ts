@@ -86,7 +86,7 @@ t.test('articleCount follows a change of author', async (t) => {
   t.match(await counts(t, context, [author.id, otherId]), { author: 0, [otherId]: 1 })
 })
 
-t.test('kept counts equal a recount after any sequence of writes', async (t) => {
+t.test('kept counts equal a recount, and tag rows their articles\' status and date, after any sequence of writes', async (t) => {
   type Step =
     | { kind: 'create', status: 'draft' | 'published' | 'scheduled', tags: number[], author: number }
     | { kind: 'patch', target: number, status?: 'draft' | 'published' | 'scheduled', tags?: number[], author?: number }
@@ -138,9 +138,14 @@ t.test('kept counts equal a recount after any sequence of writes', async (t) => 
       SELECT 'author' AS kind, authors.id AS id, (SELECT count(*) FROM articles WHERE author_id = authors.id AND status = 'published') AS count FROM authors
       UNION ALL SELECT 'tag', tags.id, (SELECT count(*) FROM article_tags JOIN articles ON articles.pk = article_tags.article_pk
         WHERE article_tags.tag_id = tags.id AND articles.status = 'published') FROM tags ORDER BY 1, 2`).all()
+    // So must the copies of each article's status and date that the tag lists' index reads.
+    const stale = db.$client.prepare(`SELECT article_tags.article_pk, article_tags.status, articles.status AS current FROM article_tags
+      JOIN articles ON articles.pk = article_tags.article_pk
+      WHERE article_tags.status IS NOT articles.status OR article_tags.published_at IS NOT articles.published_at`).all()
     await context.app.close()
     if (JSON.stringify(kept) !== JSON.stringify(counted)) throw new Error(`kept ${JSON.stringify(kept)} but counted ${JSON.stringify(counted)} after ${JSON.stringify(steps)}`)
+    if (stale.length > 0) throw new Error(`tag rows out of step with their articles: ${JSON.stringify(stale)} after ${JSON.stringify(steps)}`)
     checked++
   }), { numRuns: 40 })
-  t.equal(checked, 40, 'kept counts matched a recount after 40 random sequences of writes')
+  t.equal(checked, 40, 'kept counts and tag rows matched their articles after 40 random sequences of writes')
 })

@@ -7,7 +7,7 @@ const LIST_URLS = [
   ...['-publishedAt', 'publishedAt', '-updatedAt', 'title'].flatMap((sort) => [`/v1/articles?sort=${sort}`, `/v1/articles?tag=maroc&sort=${sort}`, `/v1/articles?author=lequotidien&sort=${sort}`]),
   '/v1/articles?status=draft', '/v1/articles?status=scheduled', '/v1/articles?status=published',
   '/v1/articles?publishedAfter=2025-01-01T00:00:00Z', '/v1/articles?publishedBefore=2025-01-01T00:00:00Z', '/v1/articles?updatedAfter=2025-01-01T00:00:00Z',
-  '/v1/articles?q=maroc', '/v1/articles?q=maroc&sort=-publishedAt', '/v1/articles?q=maroc&tag=maroc',
+  '/v1/articles?q=maroc', '/v1/articles?q=maroc&sort=-publishedAt', '/v1/articles?q=maroc&tag=maroc', '/v1/articles?tag=maroc&status=draft',
   '/v1/tombstones?since=2025-01-01T00:00:00Z',
   '/v1/comments', '/v1/comments?status=pending', '/v1/comments?status=approved', '/v1/comments?email=a@example.org',
   '/v1/comments?ip=192.0.2.1', '/v1/comments?article=art_x', '/v1/comments?status=pending&article=art_x',
@@ -49,5 +49,16 @@ t.test('no list, filter, sort, search or moderation query reads the whole articl
     const parameters = Array.from({ length: (source.match(/\?/g) ?? []).length }, () => 1)
     const [first] = (prepare(`EXPLAIN QUERY PLAN ${source}`).all(...parameters) as Array<{ detail: string }>).map((step) => step.detail)
     t.match(first, /^SCAN articles_fts VIRTUAL TABLE INDEX \d+:M/, `the search starts from the full-text index: ${source.slice(0, 160)}…`)
+  }
+
+  // A tag's list by date, of one status (the public's), starts from the tag's own rows in date order: its cost must not
+  // grow with the tag's size.
+  const tagLists = selects.filter((source) => /^select .* from "article_tags" inner join "articles"/i.test(source))
+  t.ok(tagLists.length >= 2, `the requests ran lists of a tag by date (${tagLists.length})`)
+  for (const source of tagLists) {
+    const parameters = Array.from({ length: (source.match(/\?/g) ?? []).length }, () => 1)
+    const steps = (prepare(`EXPLAIN QUERY PLAN ${source}`).all(...parameters) as Array<{ detail: string }>).map((step) => step.detail)
+    t.match(steps.find((step) => /article_tags/.test(step)), /^SEARCH article_tags USING (COVERING )?INDEX article_tags_tag_status_published_idx/, `a tag's list reads its date index: ${source.slice(0, 160)}…`)
+    t.notOk(steps.some((step) => /TEMP B-TREE/.test(step)), `and sorts nothing: ${steps.join(' / ')}`)
   }
 })

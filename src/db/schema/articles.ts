@@ -47,10 +47,15 @@ export const articleTags = sqliteTable('article_tags', {
   articlePk: integer('article_pk').notNull().references(() => articles.pk, { onDelete: 'cascade' }),
   tagId: text('tag_id').notNull().references(() => tags.id, { onDelete: 'cascade' }),
   // Tags keep the order the editor gave them in.
-  position: integer('position').notNull()
+  position: integer('position').notNull(),
+  // Copies of the article's own, so that a tag's list reads its newest articles from one index, however large the
+  // archive: written with the row, and kept in step by the trigger of migration 0007 when the article changes.
+  status: text('status', { enum: ARTICLE_STATUSES }),
+  publishedAt: integer('published_at')
 }, (table) => [
   primaryKey({ columns: [table.articlePk, table.tagId] }),
-  index('article_tags_tag_idx').on(table.tagId, table.articlePk)
+  index('article_tags_tag_idx').on(table.tagId, table.articlePk),
+  index('article_tags_tag_status_published_idx').on(table.tagId, table.status, table.publishedAt, table.articlePk)
 ])
 
 /** Slugs an article answered at before a rename: a GET there is a 301 to the current slug. */

@@ -60,6 +60,16 @@ const ORDER: Record<ArticleSort, SortKey[]> = {
   title: [{ key: articles.sortTitle, descending: false }, { key: articles.pk, descending: false }]
 }
 
+/**
+ * A tag's articles by date, read from `article_tags_tag_status_published_idx`, which holds a copy of each
+ * article's status and date: a page is as many index steps as it has rows, however many articles the tag has.
+ * The same values as ORDER's, so cursors are the same too.
+ */
+const TAGGED_ORDER: Partial<Record<ArticleSort, SortKey[]>> = {
+  '-publishedAt': [{ key: articleTags.publishedAt, descending: true }, { key: articleTags.articlePk, descending: true }],
+  publishedAt: [{ key: articleTags.publishedAt, descending: false }, { key: articleTags.articlePk, descending: false }]
+}
+
 type SortableRow = Pick<ArticleRow, 'pk' | 'publishedAt' | 'updatedAt' | 'sortTitle'>
 
 const SORT_VALUES: Record<ArticleSort, (row: SortableRow) => Array<string | number | null>> = {
@@ -229,8 +239,9 @@ export function articlesRepository (db: Db, clock: Clock, config: Pick<Config, '
 
   // Prepared once: they run for every article written, many thousands of times in an import.
   const removeTags = db.delete(articleTags).where(eq(articleTags.articlePk, sql.placeholder('pk'))).prepare()
-  const insertTag = db.insert(articleTags)
-    .values({ articlePk: sql.placeholder('pk'), tagId: sql.placeholder('tagId'), position: sql.placeholder('position') }).prepare()
+  // With the article's status and date as they are now; a later change reaches them through the trigger of migration 0007.
+  const insertTag = db.$client.prepare(`INSERT INTO article_tags (article_pk, tag_id, position, status, published_at)
+    SELECT pk, @tagId, @position, status, published_at FROM articles WHERE pk = @pk`)
 
   function addTags (pk: number, tagIds: readonly string[]) {
     tagIds.forEach((tagId, position) => insertTag.run({ pk, tagId, position }))
@@ -385,8 +396,23 @@ export function articlesRepository (db: Db, clock: Clock, config: Pick<Config, '
       const where = conditionsOf(filter)
       const base = db.select({ article: columns, author: authorRef }).from(articles).innerJoin(authors, eq(authors.id, articles.authorId))
       const sortedBy = sortKeys === undefined ? [relevance, asc(articles.pk)] : orderBy(sortKeys)
+      // One status (the public's lists, or staff asking for one): the index then holds the tag's rows in date order.
+      const oneStatus = filter.publicAt !== undefined || filter.status !== undefined
+      const taggedKeys = filter.tagSlug !== undefined && filter.q === undefined && oneStatus ? TAGGED_ORDER[order as ArticleSort] : undefined
       let rows
-      if (filter.q === undefined) {
+      if (taggedKeys !== undefined) {
+        const { tagSlug, publicAt, status, ...others } = filter
+        const taggedWhere = and(
+          eq(articleTags.tagId, db.select({ id: tags.id }).from(tags).where(eq(tags.slug, tagSlug!))),
+          publicAt === undefined ? undefined : and(eq(articleTags.status, 'published'), lte(articleTags.publishedAt, publicAt)),
+          status === undefined ? undefined : eq(articleTags.status, status),
+          conditionsOf(others),
+          page.cursor === undefined ? undefined : afterCursor(taggedKeys, decodeCursor(page.cursor, order, taggedKeys.length))
+        )
+        rows = db.select({ article: columns, author: authorRef }).from(articleTags)
+          .innerJoin(articles, eq(articles.pk, articleTags.articlePk)).innerJoin(authors, eq(authors.id, articles.authorId))
+          .where(taggedWhere).orderBy(...orderBy(taggedKeys)).limit(page.limit + 1).offset(page.offset).all()
+      } else if (filter.q === undefined) {
         rows = base.where(and(where, after)).orderBy(...sortedBy).limit(page.limit + 1).offset(page.offset).all()
       } else {
         // The page's keys from the index first, then only their rows, put back in the index's order.
