@@ -241,8 +241,13 @@ export function commentsRepository (db: Db, clock: Clock) {
     }
     for (const [index, outcome] of outcomes.entries()) {
       const pending = group[index]!
-      if ('error' in outcome) pending.reject(outcome.error)
-      else pending.resolve('stored' in outcome.result ? { outcome: 'stored', comment: toPublic(outcome.result.stored, pending.articleId) } : outcome.result)
+      // Each answered whatever happens to the others: none may be left waiting.
+      try {
+        if ('error' in outcome) throw outcome.error
+        pending.resolve('stored' in outcome.result ? { outcome: 'stored', comment: toPublic(outcome.result.stored, pending.articleId) } : outcome.result)
+      } catch (error) {
+        pending.reject(error)
+      }
     }
   }
 
