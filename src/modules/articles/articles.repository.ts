@@ -392,13 +392,14 @@ export function articlesRepository (db: Db, clock: Clock, config: Pick<Config, '
       if (filter.q !== undefined && matchExpression(filter.q) === undefined) return { data: [], total: 0, nextCursor: null }
       const columns = options.withBody ? getTableColumns(articles) : summaryColumns
       const sortKeys = order === 'relevance' ? undefined : ORDER[order]
-      const after = page.cursor === undefined || sortKeys === undefined ? undefined : afterCursor(sortKeys, decodeCursor(page.cursor, order, sortKeys.length))
-      const where = conditionsOf(filter)
-      const base = db.select({ article: columns, author: authorRef }).from(articles).innerJoin(authors, eq(authors.id, articles.authorId))
-      const sortedBy = sortKeys === undefined ? [relevance, asc(articles.pk)] : orderBy(sortKeys)
       // One status (the public's lists, or staff asking for one): the index then holds the tag's rows in date order.
       const oneStatus = filter.publicAt !== undefined || filter.status !== undefined
       const taggedKeys = filter.tagSlug !== undefined && filter.q === undefined && oneStatus ? TAGGED_ORDER[order as ArticleSort] : undefined
+      const pageKeys = taggedKeys ?? sortKeys
+      const after = page.cursor === undefined || pageKeys === undefined ? undefined : afterCursor(pageKeys, decodeCursor(page.cursor, order, pageKeys.length))
+      const where = conditionsOf(filter)
+      const base = db.select({ article: columns, author: authorRef }).from(articles).innerJoin(authors, eq(authors.id, articles.authorId))
+      const sortedBy = sortKeys === undefined ? [relevance, asc(articles.pk)] : orderBy(sortKeys)
       let rows
       if (taggedKeys !== undefined) {
         const { tagSlug, publicAt, status, ...others } = filter
@@ -407,7 +408,7 @@ export function articlesRepository (db: Db, clock: Clock, config: Pick<Config, '
           publicAt === undefined ? undefined : and(eq(articleTags.status, 'published'), lte(articleTags.publishedAt, publicAt)),
           status === undefined ? undefined : eq(articleTags.status, status),
           conditionsOf(others),
-          page.cursor === undefined ? undefined : afterCursor(taggedKeys, decodeCursor(page.cursor, order, taggedKeys.length))
+          after
         )
         rows = db.select({ article: columns, author: authorRef }).from(articleTags)
           .innerJoin(articles, eq(articles.pk, articleTags.articlePk)).innerJoin(authors, eq(authors.id, articles.authorId))
