@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs'
 import type { Test } from 'tap'
 import { buildApp, type App } from '../src/app.js'
 import type { Clock } from '../src/clock.js'
@@ -7,6 +6,7 @@ import { openDatabase, type Db } from '../src/db/client.js'
 import { runMigrations } from '../src/db/migrate.js'
 import type { KeyRole } from '../src/db/schema/index.js'
 import { apiKeysRepository } from '../src/modules/api-keys/api-keys.repository.js'
+import { newsFr } from './fixtures/news-fr.js'
 
 /** A clock that tests move by hand, so nothing sleeps. */
 export class TestClock implements Clock {
@@ -43,19 +43,7 @@ export async function build (t: Test, env: Record<string, string> = {}): Promise
   return { app, db, clock, keyFor, admin: await keyFor('admin') }
 }
 
-export interface FixtureArticle {
-  title: string
-  author: string
-  tags: string[]
-  publishedAt: string
-  body: string
-  expected: { slug: string, readingTimeMinutes?: number, searchFinds?: string[], relatedInOrder?: string[] }
-}
-
-export const newsFr = JSON.parse(readFileSync(new URL('../../shared/fixtures/news-fr.json', import.meta.url), 'utf8')) as {
-  site: { name: string, language: string }
-  articles: FixtureArticle[]
-}
+export { newsFr, type FixtureArticle } from './fixtures/news-fr.js'
 
 /** Creates an author through the API and returns it. */
 export async function createAuthor (context: TestContext, body: Record<string, unknown> = { name: 'Lequotidien' }) {

@@ -25,7 +25,7 @@ export const COMMON_WORD = 'gouvernement'
 export const RARE_SHARE = 0.001
 export const COMMON_SHARE = 0.25
 
-const FIXTURE = new URL('../../../shared/fixtures/news-fr.json', import.meta.url)
+const FIXTURE = new URL('../../test/fixtures/news-fr.json', import.meta.url)
 
 // A word with its elided article or preposition split off ("l’", "d’", "qu’"), as the search index splits it.
 const TOKEN = /[\p{L}]+’?/gu

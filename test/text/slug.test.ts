@@ -1,24 +1,16 @@
-import { readFileSync } from 'node:fs'
 import t from 'tap'
+import { newsFr } from '../fixtures/news-fr.js'
 import { isSlug, slugify, SLUG_PATTERN } from '../../src/text/slug.js'
 
-interface NewsFixture {
-  articles: Array<{ title: string, expected: { slug: string } }>
-}
-
-const fixture = JSON.parse(
-  readFileSync(new URL('../../../shared/fixtures/news-fr.json', import.meta.url), 'utf8')
-) as NewsFixture
-
 t.test('every fixture title gives its expected slug', async (t) => {
-  t.ok(fixture.articles.length > 0)
-  for (const article of fixture.articles) {
+  t.ok(newsFr.articles.length > 0)
+  for (const article of newsFr.articles) {
     t.equal(slugify(article.title), article.expected.slug, article.title)
   }
 })
 
 t.test('NFD input gives the same slug as NFC input', async (t) => {
-  for (const article of fixture.articles) {
+  for (const article of newsFr.articles) {
     const decomposed = article.title.normalize('NFD')
     t.not(decomposed, article.title.normalize('NFC'))
     t.equal(slugify(decomposed), article.expected.slug)
@@ -84,7 +76,7 @@ t.test('returns an empty string when nothing is left', async (t) => {
 })
 
 t.test('cuts at a hyphen to at most maxLength code points', async (t) => {
-  const longTitle = fixture.articles.map((article) => article.title).join(' ')
+  const longTitle = newsFr.articles.map((article) => article.title).join(' ')
   const full = slugify(longTitle, Number.POSITIVE_INFINITY)
   t.ok([...full].length > 200)
 
@@ -111,9 +103,9 @@ t.test('a first word longer than maxLength is cut inside, counting code points',
 
 t.test('every slug matches the slug pattern', async (t) => {
   const inputs = [
-    ...fixture.articles.map((article) => article.title),
+    ...newsFr.articles.map((article) => article.title),
     'مرحبا بالعالم', '  --x--  ', 'se\u200Bcurité', '🎉 Fête 🎉', 'हिन्दी समाचार', 'ǅemal ǈubljana',
-    fixture.articles.map((article) => article.title).join(' — ')
+    newsFr.articles.map((article) => article.title).join(' — ')
   ]
   for (const input of inputs) {
     for (const maxLength of [200, 50, 10, 1]) {

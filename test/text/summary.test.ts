@@ -1,16 +1,9 @@
-import { readFileSync } from 'node:fs'
 import t from 'tap'
+import { newsFr } from '../fixtures/news-fr.js'
 import { htmlToText, renderMarkdown } from '../../src/text/markdown.js'
 import { countWords, makeExcerpt, readingTimeMinutes } from '../../src/text/summary.js'
 
-interface NewsFixture {
-  articles: Array<{ body: string, expected: { readingTimeMinutes?: number } }>
-}
-
-const fixture = JSON.parse(
-  readFileSync(new URL('../../../shared/fixtures/news-fr.json', import.meta.url), 'utf8')
-) as NewsFixture
-const [firstArticle] = fixture.articles
+const [firstArticle] = newsFr.articles
 if (firstArticle === undefined) throw new Error('the fixture has no article')
 const firstArticleText = htmlToText(renderMarkdown(firstArticle.body))
 
