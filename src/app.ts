@@ -47,7 +47,7 @@ import caching, { tidyVary } from './plugins/caching.js'
 import errors from './plugins/errors.js'
 import openapi from './plugins/openapi.js'
 import securityHeaders from './plugins/security-headers.js'
-import strictQuery, { schemaController } from './plugins/validation.js'
+import strictQuery, { compiledSchemas, schemaControllerOf, type CompiledSchemas } from './plugins/validation.js'
 
 export interface Lifecycle {
   /** Set when the process starts shutting down: from then on every request, readiness included, is a 503. */
@@ -60,6 +60,8 @@ export interface AppOptions {
   clock?: Clock
   logger?: FastifyServerOptions['logger']
   lifecycle?: Lifecycle
+  /** Validators and serializers already compiled, to share with other apps of this process (tests build hundreds). */
+  compiled?: CompiledSchemas
 }
 
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
@@ -82,10 +84,10 @@ const SCHEMAS = [
  * The whole application, over a database that is already open and migrated.
  * Tests, scripts and the server all build it here; nothing in it reads the environment.
  */
-export async function buildApp ({ config, db, clock = systemClock, logger = false, lifecycle = { shuttingDown: false } }: AppOptions) {
+export async function buildApp ({ config, db, clock = systemClock, logger = false, lifecycle = { shuttingDown: false }, compiled = compiledSchemas() }: AppOptions) {
   const app = Fastify({
     logger,
-    schemaController,
+    schemaController: schemaControllerOf(compiled),
     trustProxy: trustProxyOf(config),
     bodyLimit: 1024 * 1024,
     // Shutting down is answered below, as a problem with Retry-After, rather than by Fastify's bare 503.
