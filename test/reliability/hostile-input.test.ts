@@ -15,7 +15,7 @@
  *
  *   HOSTILE_SEED=123456 [HOSTILE_PATH=42:1:0] npx tap test/reliability/hostile-input.test.ts
  *
- * HOSTILE_RUNS scales the number of cases (1 by default: 2,500 in all).
+ * PROPERTY_RUNS_SCALE scales the number of cases (1 by default: 2,500 in all; see test/fixtures/property-runs.ts).
  */
 import { request as httpRequest } from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -23,6 +23,7 @@ import { brotliDecompressSync, gunzipSync, inflateSync } from 'node:zlib'
 import fc from 'fast-check'
 import type { LightMyRequestResponse } from 'fastify'
 import t, { type Test } from 'tap'
+import { propertyRuns } from '../fixtures/property-runs.js'
 import { build, createArticle, createAuthor, createTag, type TestContext } from '../helper.js'
 import {
   ADVERSARIAL_STRINGS, BROKEN_BODIES, NUMERIC_TEXT, hostileString, hostileValue, inUrl, routesFromOpenApi, snapshotter, toJson, type Hostile, type Route
@@ -30,8 +31,6 @@ import {
 
 const SEED = process.env.HOSTILE_SEED === undefined ? Math.floor(Math.random() * 2 ** 31) : Number(process.env.HOSTILE_SEED)
 const PATH = process.env.HOSTILE_PATH
-const SCALE = Number(process.env.HOSTILE_RUNS ?? 1)
-const runs = (count: number) => Math.max(1, Math.round(count * SCALE))
 
 // Counts submissions per client address, failed ones included, by design: the one table a refused request may write.
 const RATE_LIMIT_TABLE = 'comment_rate_windows'
@@ -450,13 +449,13 @@ async function drive (t: Test, name: string, numRuns: number, request: (w: World
 t.comment(`fast-check seed ${SEED}: replay with HOSTILE_SEED=${SEED}`)
 
 t.test('any route: generated paths, queries, headers and bodies, with and without a key', async (t) => {
-  await drive(t, 'any route', runs(1_200), anyRequest)
+  await drive(t, 'any route', propertyRuns(1_200), anyRequest)
 })
 
 t.test('every route that takes a body: broken, duplicate-key, prototype-polluting and huge JSON, with an admin key', async (t) => {
-  await drive(t, 'hostile bodies', runs(650), hostileBody)
+  await drive(t, 'hostile bodies', propertyRuns(650), hostileBody)
 })
 
 t.test('hostile paths and queries: traversal, broken escapes, control characters, lone surrogates', async (t) => {
-  await drive(t, 'hostile paths', runs(650), hostilePath, 'http')
+  await drive(t, 'hostile paths', propertyRuns(650), hostilePath, 'http')
 })
