@@ -45,6 +45,7 @@ import { TagCreateSchema, TagListSchema, TagSchema, TagUpdateSchema } from './mo
 import auth from './plugins/auth.js'
 import caching, { tidyVary } from './plugins/caching.js'
 import errors from './plugins/errors.js'
+import hostCheck from './plugins/host.js'
 import openapi from './plugins/openapi.js'
 import securityHeaders from './plugins/security-headers.js'
 import strictQuery, { compiledSchemas, schemaControllerOf, type CompiledSchemas } from './plugins/validation.js'
@@ -124,6 +125,7 @@ export async function buildApp ({ config, db, clock = systemClock, logger = fals
   app.addHook('onClose', async () => { db.$client.close() })
 
   await app.register(errors)
+  await app.register(hostCheck)
   // Once shutting down, what still arrives on an open connection is sent elsewhere: 503, and the connection closes.
   app.addHook('onRequest', async (_request, reply) => {
     if (!lifecycle.shuttingDown) return

@@ -14,6 +14,9 @@ export const ConfigSchema = Type.Object({
   DATABASE_PATH: Type.String({ minLength: 1, default: './data/cms.db' }),
   LOG_LEVEL: LogLevel,
   SITE_URL: Type.String({ pattern: '^https?://[^\\s]+$', default: 'http://localhost:3000' }),
+  // Where clients reach this API (scheme, host and port, no path): the links between its own documents (a feed's link
+  // to itself, the sitemap index) are built from it, never from the request's Host, which anyone can set.
+  API_URL: Type.String({ pattern: '^https?://[^\\s/?#]+/?$', default: 'http://localhost:3000' }),
   SITE_NAME: Type.String({ minLength: 1, maxLength: 200, default: 'Newsroom' }),
   SITE_LANGUAGE: Type.String({ pattern: '^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$', default: 'en' }),
   ARTICLE_URL_TEMPLATE: Type.String({ minLength: 1, default: '{siteUrl}/{slug}' }),
@@ -63,5 +66,5 @@ export function loadConfig (env: Record<string, string | undefined>): Config {
     throw new Error(`Invalid configuration: ${details.join('; ')}`)
   }
   const config = converted as Static<typeof ConfigSchema>
-  return Object.freeze({ ...config, SITE_URL: config.SITE_URL.replace(/\/+$/, '') })
+  return Object.freeze({ ...config, SITE_URL: config.SITE_URL.replace(/\/+$/, ''), API_URL: config.API_URL.replace(/\/+$/, '') })
 }

@@ -21,7 +21,8 @@ interface JsonFeed {
 
 type Xml = Record<string, any>
 
-const xml = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '@_', parseTagValue: false, isArray: (name) => ['item', 'entry', 'category', 'link', 'author'].includes(name) })
+// Text as sent, not trimmed: an article's HTML must arrive whole.
+const xml = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '@_', parseTagValue: false, trimValues: false, isArray: (name) => ['item', 'entry', 'category', 'link', 'author'].includes(name) })
 const rss = new Parser()
 
 /** The text of an XML element that may carry attributes. */
@@ -69,7 +70,8 @@ t.test('RSS 2.0: valid, with the site, and each published article newest first w
     const article = full[index]!
     t.equal(item.title, article.title, 'title')
     t.equal(item.link, article.url, 'link: the article\'s url')
-    t.equal(item.guid, article.url, 'a guid')
+    t.equal(item.guid, `tag:www.lequotidien.example,${article.createdAt.slice(0, 10)}:articles/${article.id}`, 'a guid: the article\'s id, in a permanent form')
+    t.equal((raw.rss.channel.item[index] as Xml).guid['@_isPermaLink'], 'false', 'which is no link')
     t.equal(item.isoDate, article.publishedAt, 'pubDate: publishedAt')
     t.equal(item['content:encoded'], article.bodyHtml, 'the full sanitised HTML')
     t.equal(item.creator, article.author.name, 'the author, as dc:creator')
@@ -94,6 +96,7 @@ t.test('Atom 1.0: valid, with ids, links, full HTML, author, categories, publish
   t.notOk(response.body.includes(draft.title), 'no draft')
   const raw = (xml.parse(response.body) as Xml).feed as Xml
   t.equal(raw['@_xmlns'], 'http://www.w3.org/2005/Atom')
+  t.equal(raw['@_xml:lang'], 'fr', 'in the site\'s language: SITE_LANGUAGE')
   t.ok(textOf(raw.id).length > 0, 'the feed has an id')
   t.ok(RFC3339.test(textOf(raw.updated)), 'the feed has an updated time')
   t.ok((raw.link as Xml[]).some((link) => link['@_rel'] === 'self'), 'a self link')
@@ -102,7 +105,7 @@ t.test('Atom 1.0: valid, with ids, links, full HTML, author, categories, publish
     const title = entry.title as Xml | string
     const type = typeof title === 'string' ? 'text' : String(title['@_type'] ?? 'text')
     t.equal(type === 'html' ? htmlText(t, textOf(title), 'an html title') : textOf(title), article.title, 'the title, read as its type says')
-    t.equal(textOf(entry.id), article.url, 'id')
+    t.equal(textOf(entry.id), `tag:www.lequotidien.example,${article.createdAt.slice(0, 10)}:articles/${article.id}`, 'id: the article\'s id, in a permanent form')
     t.equal((entry.link as Xml[])[0]!['@_href'], article.url, 'link')
     t.equal(textOf(entry.published), article.publishedAt, 'published')
     t.equal(textOf(entry.updated), article.updatedAt, 'updated')
@@ -266,4 +269,70 @@ t.test('RSS: the author\'s dc:creator is in a declared namespace even when no it
   const declared = raw.rss['@_xmlns:dc'] ?? (typeof creator === 'string' ? undefined : creator['@_xmlns:dc'])
   t.equal(declared, 'http://purl.org/dc/elements/1.1/', 'the dc prefix is bound to Dublin Core')
   t.equal((await rss.parseString(body)).items[0]!.creator, author.name, 'a feed reader reads it')
+})
+
+t.test('an article keeps its RSS guid and Atom id when its slug changes: readers do not see it twice', async (t) => {
+  const { api, fixture } = await newsroom(t)
+  const idsOf = async () => {
+    const rssItems = (await rss.parseString((await api.get('/v1/feed.rss')).body)).items
+    const atomEntries = (xml.parse((await api.get('/v1/feed.atom')).body) as Xml).feed.entry as Xml[]
+    return { rss: rssItems.map((item) => item.guid), atom: atomEntries.map((entry) => textOf(entry.id)), links: rssItems.map((item) => item.link) }
+  }
+  const before = await idsOf()
+  await patchArticle(t, api, fixture[0].id, { slug: 'un-nouveau-slug' })
+  const after = await idsOf()
+  t.not(after.links[0], before.links[0], 'the link follows the new slug')
+  t.match(after.links[0], /un-nouveau-slug$/)
+  t.strictSame(after.rss, before.rss, 'the RSS guids stay')
+  t.strictSame(after.atom, before.atom, 'the Atom ids stay')
+})
+
+t.test('a featured image: Media RSS and an Atom enclosure with its registered type, and no made-up length', async (t) => {
+  const context = await withFixture(t, SITE)
+  const { api, author } = context
+  await create(t, api, { title: 'Avec une photo', body: 'x', authorId: author.id, status: 'published', featuredImage: { url: 'https://cdn.lequotidien.example/photos/port.JPG?w=1200&q=80', alt: 'Le port de Tanger' } })
+  const rssBody = (await api.get('/v1/feed.rss?limit=1')).body
+  t.equal(XMLValidator.validate(rssBody), true, 'well-formed, the & of the image URL escaped')
+  const rssRaw = xml.parse(rssBody) as Xml
+  t.equal(rssRaw.rss['@_xmlns:media'], 'http://search.yahoo.com/mrss/', 'Media RSS declared')
+  const item = (rssRaw.rss.channel.item as Xml[])[0]!
+  t.notOk('enclosure' in item, 'no RSS enclosure, which would need the byte length')
+  const media = item['media:content'] as Xml
+  t.equal(media['@_url'], 'https://cdn.lequotidien.example/photos/port.JPG?w=1200&q=80', 'the image')
+  t.equal(media['@_type'], 'image/jpeg', 'the registered type of a .JPG, not image/jpg')
+  t.equal(media['@_medium'], 'image')
+  t.equal(textOf(media['media:description']), 'Le port de Tanger', 'the alt text')
+  t.notMatch(rssBody, /length="0"/, 'no length of 0')
+
+  const atomBody = (await api.get('/v1/feed.atom?limit=1')).body
+  const entry = ((xml.parse(atomBody) as Xml).feed.entry as Xml[])[0]!
+  const enclosure = (entry.link as Xml[]).find((link) => link['@_rel'] === 'enclosure')!
+  t.equal(enclosure['@_href'], 'https://cdn.lequotidien.example/photos/port.JPG?w=1200&q=80')
+  t.equal(enclosure['@_type'], 'image/jpeg')
+  t.notOk('@_length' in enclosure, 'no length when it is not known')
+  t.equal((await rss.parseString(atomBody)).items[0]!.link, (await rss.parseString(rssBody)).items[0]!.link, 'the entry\'s own link is still the article')
+})
+
+t.test('RSS declares only the namespaces it uses', async (t) => {
+  const context = await withFixture(t, SITE)
+  const empty = xml.parse((await context.api.get('/v1/feed.rss?tag=sport')).body) as Xml
+  t.strictSame(Object.keys(empty.rss).filter((key) => key.startsWith('@_xmlns')), ['@_xmlns:atom'], 'an empty feed: atom (its self link) only')
+  const full = xml.parse((await context.api.get('/v1/feed.rss')).body) as Xml
+  t.strictSame(Object.keys(full.rss).filter((key) => key.startsWith('@_xmlns')).sort(), ['@_xmlns:atom', '@_xmlns:content', '@_xmlns:dc'], 'no Media RSS without an image')
+})
+
+t.test('links to the feeds themselves come from API_URL, never from the request\'s Host', async (t) => {
+  const context = await withFixture(t, { ...SITE, API_URL: 'https://api.lequotidien.example' })
+  const { api } = context
+  const evil = { host: 'evil.example' }
+  const rssRaw = xml.parse((await api.get('/v1/feed.rss?tag=gaza&limit=5', evil)).body) as Xml
+  t.equal(rssRaw.rss.channel['atom:link']['@_href'], 'https://api.lequotidien.example/v1/feed.rss?tag=gaza&limit=5', 'RSS self link')
+  const atomRaw = (xml.parse((await api.get('/v1/feed.atom?tag=gaza', evil)).body) as Xml).feed as Xml
+  t.equal((atomRaw.link as Xml[]).find((link) => link['@_rel'] === 'self')!['@_href'], 'https://api.lequotidien.example/v1/feed.atom?tag=gaza', 'Atom self link')
+  t.equal(textOf(atomRaw.id), 'https://api.lequotidien.example/v1/feed.atom?tag=gaza', 'the Atom feed\'s id: its address without the page size')
+  const json = (await api.get('/v1/feed.json', evil)).json<JsonFeed>()
+  t.equal(json.feed_url, 'https://api.lequotidien.example/v1/feed.json', 'JSON Feed feed_url')
+  for (const format of ['rss', 'atom', 'json']) {
+    t.notMatch((await api.get(`/v1/feed.${format}`, evil)).body, /evil\.example/, `${format}: nothing from the Host`)
+  }
 })

@@ -153,3 +153,16 @@ t.test('with nothing published in the last 48 hours, the Google News sitemap is 
   t.equal(urlset.url, undefined, 'with no url')
   t.equal(((await xmlAt(t, context.api, '/v1/sitemaps/1.xml')).urlset as Xml).url.length, 3, 'while the sitemap still lists the articles')
 })
+
+t.test('each sitemap declares only the namespaces it uses; the index links from API_URL, never from the Host', async (t) => {
+  const context = await withFixture(t, { API_URL: 'https://api.lequotidien.example' })
+  const { api } = context
+  const namespaces = (element: Xml) => Object.keys(element).filter((key) => key.startsWith('@_xmlns')).sort()
+  const response = await api.get('/v1/sitemap.xml', { host: 'evil.example' })
+  t.notMatch(response.body, /evil\.example/, 'nothing from the Host')
+  const index = (xml.parse(response.body) as Xml).sitemapindex as Xml
+  t.strictSame(namespaces(index), ['@_xmlns'], 'the index: sitemaps only')
+  t.equal((index.sitemap as Xml[])[0]!.loc, 'https://api.lequotidien.example/v1/sitemaps/1.xml', 'from API_URL')
+  t.strictSame(namespaces((await xmlAt(t, api, '/v1/sitemaps/1.xml')).urlset as Xml), ['@_xmlns'], 'a sitemap of articles: sitemaps only')
+  t.strictSame(namespaces((await xmlAt(t, api, '/v1/news-sitemap.xml')).urlset as Xml), ['@_xmlns', '@_xmlns:news'], 'the news sitemap: and Google News')
+})

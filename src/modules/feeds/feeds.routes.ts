@@ -1,18 +1,17 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import type { FastifyRequest } from 'fastify'
-import { Feed } from 'feed'
 import type { Clock } from '../../clock.js'
 import type { Config } from '../../config.js'
 import { ref } from '../../http/common.js'
 import { problemResponses } from '../../http/problem.js'
 import { PUBLIC_OR_KEY } from '../../plugins/auth.js'
 import type { ArticlesRepository } from '../articles/articles.repository.js'
-import { FeedQuerySchema, JsonFeedSchema } from './feeds.schemas.js'
+import { atomDocument, type FeedChannel, type FeedEntry, permanentIdOf, rssDocument } from './feed-documents.js'
+import { FEED_LIMIT, FeedQuerySchema, JsonFeedSchema } from './feeds.schemas.js'
 
 interface Options {
   articles: ArticlesRepository
   clock: Clock
-  config: Pick<Config, 'SITE_URL' | 'SITE_NAME' | 'SITE_LANGUAGE'>
+  config: Pick<Config, 'SITE_URL' | 'SITE_NAME' | 'SITE_LANGUAGE' | 'API_URL'>
 }
 
 type FeedQuery = { tag?: string | undefined, author?: string | undefined, limit?: number | undefined }
@@ -21,16 +20,18 @@ function xmlResponse (mediaType: string, description: string) {
   return { 200: { description, content: { [mediaType]: { schema: { type: 'string' } } } }, ...problemResponses }
 }
 
-const DUBLIN_CORE = 'http://purl.org/dc/elements/1.1/'
-
-/** Plain text made HTML, for the elements RSS and Atom read as HTML: an item's description, an Atom title. */
-function escapeHtml (text: string): string {
-  return text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`)
-}
-
-/** The address this request came in on, for a feed's link to itself (behind a proxy, per TRUST_PROXY). */
-function selfUrl (request: FastifyRequest): string {
-  return `${request.protocol}://${request.host}${request.url}`
+/**
+ * A feed's address on this API, from the `API_URL` setting and the query it was asked with, in a fixed order: never
+ * from the request's Host, which anyone can set, in answers that shared caches keep. Without `limit`, it is the
+ * feed's permanent identity; the default limit is left out, so each feed has one address.
+ */
+function feedUrl (apiUrl: string, format: string, query: FeedQuery, withLimit: boolean): string {
+  const search = new URLSearchParams()
+  if (query.tag !== undefined) search.set('tag', query.tag)
+  if (query.author !== undefined) search.set('author', query.author)
+  if (withLimit && query.limit !== undefined && query.limit !== FEED_LIMIT) search.set('limit', String(query.limit))
+  const text = search.toString()
+  return `${apiUrl}/v1/feed.${format}${text === '' ? '' : `?${text}`}`
 }
 
 /** RSS 2.0, Atom 1.0 and JSON Feed 1.1 of the latest published articles, with their full sanitised HTML. */
@@ -40,7 +41,7 @@ const routes: FastifyPluginAsyncTypebox<Options> = async (app, { articles, clock
       publicAt: clock.now(),
       ...(query.tag === undefined ? {} : { tagSlug: query.tag }),
       ...(query.author === undefined ? {} : { authorSlug: query.author })
-    }, '-publishedAt', { limit: query.limit ?? 20, offset: 0 }, { withBody: true })
+    }, '-publishedAt', { limit: query.limit ?? FEED_LIMIT, offset: 0 }, { withBody: true })
     return data as Array<(typeof data)[number] & { bodyHtml: string }>
   }
 
@@ -49,38 +50,29 @@ const routes: FastifyPluginAsyncTypebox<Options> = async (app, { articles, clock
     return filters.length === 0 ? config.SITE_NAME : `${config.SITE_NAME} (${filters.join(' ')})`
   }
 
-  async function xmlFeed (query: FeedQuery, self: string, format: 'rss' | 'atom') {
+  async function xmlFeed (query: FeedQuery, format: 'rss' | 'atom', write: (channel: FeedChannel, entries: FeedEntry[]) => string) {
     const items = await latest(query)
-    const feed = new Feed({
+    const channel: FeedChannel = {
       title: titleOf(query),
-      id: config.SITE_URL,
-      link: config.SITE_URL,
+      siteUrl: new URL(config.SITE_URL).href,
+      id: feedUrl(config.API_URL, format, query, false),
+      selfUrl: feedUrl(config.API_URL, format, query, true),
       description: `The latest articles of ${config.SITE_NAME}.`,
       language: config.SITE_LANGUAGE,
-      updated: new Date(items[0]?.updatedAt ?? clock.now()),
-      generator: 'Newsroom CMS',
-      feed: self
-    })
-    for (const article of items) {
-      feed.addItem({
-        // Atom's title is `type="html"`; RSS readers take a title as text.
-        title: format === 'atom' ? escapeHtml(article.title) : article.title,
-        id: article.url,
-        link: article.url,
-        description: escapeHtml(article.excerpt),
-        content: article.bodyHtml,
-        // RSS 2.0's <author> is an email address, which is not public: the name goes in <dc:creator>,
-        // declaring its namespace itself (the feed package declares it only when some item has content).
-        ...(format === 'atom'
-          ? { author: [{ name: article.author.name }] }
-          : { extensions: [{ name: 'dc:creator', objects: { _attributes: { 'xmlns:dc': DUBLIN_CORE }, _text: article.author.name } }] }),
-        date: new Date(article.updatedAt),
-        published: new Date(article.publishedAt!),
-        category: article.tags.map((tag) => ({ name: tag.name, term: tag.slug })),
-        ...(article.featuredImage === null ? {} : { image: article.featuredImage.url })
-      })
+      updatedAt: new Date(items[0]?.updatedAt ?? clock.now())
     }
-    return feed
+    return write(channel, items.map((article) => ({
+      id: permanentIdOf(config.SITE_URL, article),
+      url: article.url,
+      title: article.title,
+      excerpt: article.excerpt,
+      html: article.bodyHtml,
+      author: article.author.name,
+      tags: article.tags,
+      publishedAt: new Date(article.publishedAt!),
+      updatedAt: new Date(article.updatedAt),
+      image: article.featuredImage
+    })))
   }
 
   app.get('/feed.rss', {
@@ -93,7 +85,7 @@ const routes: FastifyPluginAsyncTypebox<Options> = async (app, { articles, clock
       querystring: FeedQuerySchema,
       response: xmlResponse('application/rss+xml', 'An RSS 2.0 document.')
     }
-  }, async (request, reply) => reply.type('application/rss+xml; charset=utf-8').send((await xmlFeed(request.query, selfUrl(request), 'rss')).rss2()))
+  }, async (request, reply) => reply.type('application/rss+xml; charset=utf-8').send(await xmlFeed(request.query, 'rss', rssDocument)))
 
   app.get('/feed.atom', {
     schema: {
@@ -105,7 +97,7 @@ const routes: FastifyPluginAsyncTypebox<Options> = async (app, { articles, clock
       querystring: FeedQuerySchema,
       response: xmlResponse('application/atom+xml', 'An Atom 1.0 document.')
     }
-  }, async (request, reply) => reply.type('application/atom+xml; charset=utf-8').send((await xmlFeed(request.query, selfUrl(request), 'atom')).atom1()))
+  }, async (request, reply) => reply.type('application/atom+xml; charset=utf-8').send(await xmlFeed(request.query, 'atom', atomDocument)))
 
   app.get('/feed.json', {
     schema: {
@@ -124,7 +116,7 @@ const routes: FastifyPluginAsyncTypebox<Options> = async (app, { articles, clock
       version: 'https://jsonfeed.org/version/1.1' as const,
       title: titleOf(request.query),
       home_page_url: config.SITE_URL,
-      feed_url: selfUrl(request),
+      feed_url: feedUrl(config.API_URL, 'json', request.query, true),
       language: config.SITE_LANGUAGE,
       items: items.map((article) => ({
         id: article.id,

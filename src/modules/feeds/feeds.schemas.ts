@@ -1,9 +1,12 @@
 import { Type } from 'typebox'
 
+/** How many articles a feed carries when `limit` is not given. */
+export const FEED_LIMIT = 20
+
 export const FeedQuerySchema = Type.Object({
   tag: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'Only articles with the tag of this slug.' })),
   author: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'Only articles by the author of this slug.' })),
-  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20, description: 'How many of the latest articles, 1 to 100.' }))
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: FEED_LIMIT, description: `How many of the latest articles, 1 to 100 (${FEED_LIMIT} when not given).` }))
 }, { additionalProperties: false })
 
 const JsonFeedAuthorSchema = Type.Object({

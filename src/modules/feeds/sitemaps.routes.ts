@@ -1,6 +1,5 @@
 import { Readable } from 'node:stream'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import type { FastifyRequest } from 'fastify'
 import { SitemapIndexStream, SitemapStream, streamToPromise, type IndexItem, type SitemapItemLoose } from 'sitemap'
 import { Type } from 'typebox'
 import type { Config } from '../../config.js'
@@ -14,7 +13,7 @@ const NEWS_LIMIT = 1_000
 
 interface Options {
   articles: ArticlesRepository
-  config: Pick<Config, 'SITE_NAME' | 'SITE_LANGUAGE'>
+  config: Pick<Config, 'SITE_NAME' | 'SITE_LANGUAGE' | 'API_URL'>
 }
 
 const xml = (description: string) => ({ 200: { description, content: { 'application/xml': { schema: { type: 'string' } } } }, ...problemResponses })
@@ -27,10 +26,9 @@ async function render (stream: SitemapStream | SitemapIndexStream, items: Array<
   return (await streamToPromise(Readable.from(items).pipe(stream))).toString('utf8')
 }
 
-/** Where this API answers, for links between its own documents (behind a proxy, per TRUST_PROXY). */
-function apiOrigin (request: FastifyRequest): string {
-  return `${request.protocol}://${request.host}`
-}
+// A sitemap declares the namespaces its entries use and no other (the package declares four by default).
+const PLAIN = { news: false, xhtml: false, image: false, video: false }
+const NEWS = { ...PLAIN, news: true }
 
 /** Sitemaps for search engines: an index over pages of published articles, and the Google News sitemap. */
 const routes: FastifyPluginAsyncTypebox<Options> = async (app, { articles, config }) => {
@@ -43,10 +41,10 @@ const routes: FastifyPluginAsyncTypebox<Options> = async (app, { articles, confi
       security: PUBLIC_OR_KEY,
       response: xml('A sitemap index.')
     }
-  }, async (request, reply) => {
+  }, async (_request, reply) => {
     const pages = Math.max(1, Math.ceil(await articles.countPublished() / URLS_PER_SITEMAP))
-    const origin = apiOrigin(request)
-    const items = Array.from({ length: pages }, (_, index) => ({ url: `${origin}/v1/sitemaps/${index + 1}.xml` }))
+    // From the API_URL setting, never from the request's Host, which anyone can set, in an answer shared caches keep.
+    const items = Array.from({ length: pages }, (_, index) => ({ url: `${config.API_URL}/v1/sitemaps/${index + 1}.xml` }))
     return reply.type('application/xml; charset=utf-8').send(await render(new SitemapIndexStream(), items))
   })
 
@@ -65,7 +63,7 @@ const routes: FastifyPluginAsyncTypebox<Options> = async (app, { articles, confi
     const entries = await articles.sitemapEntries((page - 1) * URLS_PER_SITEMAP, URLS_PER_SITEMAP)
     if (entries.length === 0 && page > 1) notFound('sitemap', String(page))
     const items = entries.map((entry) => ({ url: entry.url, lastmod: entry.updatedAt }))
-    return reply.type('application/xml; charset=utf-8').send(await render(new SitemapStream(), items))
+    return reply.type('application/xml; charset=utf-8').send(await render(new SitemapStream({ xmlns: PLAIN }), items))
   })
 
   app.get('/news-sitemap.xml', {
@@ -86,7 +84,7 @@ const routes: FastifyPluginAsyncTypebox<Options> = async (app, { articles, confi
         title: article.title
       }
     }))
-    return reply.type('application/xml; charset=utf-8').send(await render(new SitemapStream({ xmlns: { news: true, xhtml: false, image: false, video: false } }), items))
+    return reply.type('application/xml; charset=utf-8').send(await render(new SitemapStream({ xmlns: NEWS }), items))
   })
 }
 
