@@ -177,7 +177,7 @@ export async function buildApp ({ config, db, clock = systemClock, logger = fals
   await app.register(healthRoutes, { db })
   await app.register(async (v1) => {
     await v1.register(articleRoutes, { prefix: '/articles', articles, authors, tags, clock, cache })
-    await v1.register(commentRoutes, { prefix: '/articles', comments, clock, config })
+    await v1.register(commentRoutes, { prefix: '/articles', comments, articles, clock, config })
     await v1.register(moderationRoutes, { prefix: '/comments', comments })
     await v1.register(bansRoutes, { prefix: '/comment-bans', comments })
     await v1.register(tombstoneRoutes, { prefix: '/tombstones', articles })

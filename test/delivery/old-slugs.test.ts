@@ -89,3 +89,20 @@ t.test('an old slug reveals nothing the caller may not see', async (t) => {
   const reused = await create(t, api, { title: 'Autre', body: 'x', authorId: context.author.id, slug: first.slug })
   t.equal(reused.slug, first.slug, 'and is free again once its article is gone')
 })
+
+t.test('the related articles and the comments at an old slug: the same 301, never a 404; a comment posted there lands', async (t) => {
+  const { api, fixture } = await withFixture(t)
+  const [rubio] = fixture
+  await patchArticle(t, api, rubio.id, { slug: 'rubio-salue-le-roi' })
+  for (const [suffix, query] of [['/related', '?limit=2'], ['/comments', '?limit=5&fields=body']] as const) {
+    const moved = await api.get(`/v1/articles/${rubio.slug}${suffix}${query}`)
+    t.equal(moved.statusCode, 301, `${suffix} at the old slug answers 301`)
+    t.equal(moved.headers.location, `/v1/articles/rubio-salue-le-roi${suffix}${query}`, `${suffix}: Location is the same list under the current slug, with the query`)
+    t.equal(moved.body, '', 'with no body')
+    t.equal((await api.get(String(moved.headers.location))).statusCode, 200, `${suffix}: followed, it answers`)
+  }
+  const posted = await api.post(`/v1/articles/${rubio.slug}/comments`, { authorName: 'Amina', authorEmail: 'amina@example.org', body: 'Un lien partagé avant la correction.' }, {})
+  t.equal(posted.statusCode, 201, 'a comment posted at the old slug is taken')
+  t.equal(posted.json<{ articleId: string }>().articleId, rubio.id, 'on the article the slug moved from')
+  expectProblem(t, await api.get('/v1/articles/jamais-existe/comments'), 404, 'a slug that never was is still a 404')
+})

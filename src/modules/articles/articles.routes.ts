@@ -12,6 +12,7 @@ import { answeredNotModified, etagOf, ifMatch } from '../../plugins/caching.js'
 import type { AuthorsRepository } from '../authors/authors.repository.js'
 import type { TagsRepository } from '../tags/tags.repository.js'
 import { isLive, resolvePublication } from './articles.publication.js'
+import { currentLocation } from './moved.js'
 import type { ArticleFilter, ArticlesRepository } from './articles.repository.js'
 import {
   ArticleCreateSchema, ArticleGetQuerySchema, ArticleIdSchema, ArticleListQuerySchema, ArticleListSchema,
@@ -186,10 +187,7 @@ const routes: FastifyPluginAsyncTypebox<Options> = async (app, { articles, autho
     const { id: idOrSlug } = request.params
     const fields = parseFields(request.query.fields, ArticleSchema)
     const { kept, movedTo } = await readable(request, idOrSlug)
-    if (movedTo !== undefined) {
-      const query = request.url.indexOf('?')
-      return reply.code(301).header('location', `/v1/articles/${encodeURIComponent(movedTo)}${query === -1 ? '' : request.url.slice(query)}`).send()
-    }
+    if (movedTo !== undefined) return reply.code(301).header('location', currentLocation(request.url, movedTo)).send()
     reply.header('last-modified', new Date(kept.article.updatedAt).toUTCString())
     if (answeredNotModified(request, reply, kept.etag)) return reply.send()
     if (fields !== undefined) return selectFields(reply, partials, fields, kept.article)
@@ -202,14 +200,19 @@ const routes: FastifyPluginAsyncTypebox<Options> = async (app, { articles, autho
       tags: ['articles'],
       operationId: 'listRelatedArticles',
       summary: 'Related articles',
-      description: 'Published articles ranked by how many tags they share with this one, the newest first among equals; never the article itself, never one sharing no tag.',
+      description: 'Published articles ranked by how many tags they share with this one, the newest first among equals; never the article itself, never one sharing no tag. At an old slug, a 301 to the same list under the current one.',
       security: PUBLIC_OR_KEY,
       params: Type.Object({ id: IdOrSlugSchema }),
       querystring: RelatedQuerySchema,
-      response: { 200: ref(RelatedArticlesSchema), ...problemResponses }
+      response: {
+        200: ref(RelatedArticlesSchema),
+        301: Type.Null({ description: 'The article\'s slug changed: `Location` holds this list\'s current address.' }),
+        ...problemResponses
+      }
     }
-  }, async (request) => {
-    const { kept } = await readable(request, request.params.id)
+  }, async (request, reply) => {
+    const { kept, movedTo } = await readable(request, request.params.id)
+    if (movedTo !== undefined) return reply.code(301).header('location', currentLocation(request.url, movedTo, '/related')).send()
     return { data: await articles.related(kept.article.id, request.query.limit ?? 3) }
   })
 

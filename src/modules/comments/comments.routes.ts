@@ -9,6 +9,8 @@ import { metaOf, pageOf } from '../../http/pagination.js'
 import { badRequest, conflict, forbidden, HttpProblem, notFound, problemResponses } from '../../http/problem.js'
 import { PUBLIC_OR_KEY } from '../../plugins/auth.js'
 import { isLive } from '../articles/articles.publication.js'
+import type { ArticlesRepository } from '../articles/articles.repository.js'
+import { currentLocation } from '../articles/moved.js'
 import { answeredStatus, moderationRules } from './comments.moderation.js'
 import type { CommentsRepository, NewComment, RateLimit } from './comments.repository.js'
 import { type CommentSubmit, CommentListQuerySchema, CommentSubmitSchema, PublicCommentListSchema, PublicCommentSchema, SubmittedCommentSchema } from './comments.schemas.js'
@@ -19,12 +21,13 @@ const TRUSTED_ROLES = ['moderator', 'editor', 'admin']
 
 interface Options {
   comments: CommentsRepository
+  articles: Pick<ArticlesRepository, 'currentSlugFor'>
   clock: Clock
   config: Pick<Config, 'COMMENT_RATE_LIMIT' | 'COMMENT_MAX_LINKS' | 'COMMENT_BLOCKLIST' | 'COMMENT_APPROVE_RETURNING'>
 }
 
 /** Readers' side: an article's approved comments, and the comment form. */
-const routes: FastifyPluginAsyncTypebox<Options> = async (app, { comments, clock, config }) => {
+const routes: FastifyPluginAsyncTypebox<Options> = async (app, { comments, articles, clock, config }) => {
   const rules = moderationRules(config)
 
   function rateLimited (resetAt: number): never {
@@ -65,10 +68,13 @@ const routes: FastifyPluginAsyncTypebox<Options> = async (app, { comments, clock
     return { article, comment, decision }
   }
 
+  /** The live article at this id, slug or old slug, and its current slug when it was found at an old one. */
   async function liveArticle (idOrSlug: string) {
-    const article = await comments.findArticle(idOrSlug)
+    let article = await comments.findArticle(idOrSlug)
+    const movedTo = article === undefined ? await articles.currentSlugFor(idOrSlug) : undefined
+    if (movedTo !== undefined) article = await comments.findArticle(movedTo)
     if (article === undefined || !isLive(article, clock.now())) notFound('article', idOrSlug)
-    return article
+    return { ...article, movedTo }
   }
 
   app.get('/:id/comments', {
@@ -76,15 +82,20 @@ const routes: FastifyPluginAsyncTypebox<Options> = async (app, { comments, clock
       tags: ['comments'],
       operationId: 'listArticleComments',
       summary: 'Read an article\'s comments',
-      description: 'Approved comments only, oldest first. Replies carry their `parentId`; the front end builds the tree.',
+      description: 'Approved comments only, oldest first. Replies carry their `parentId`; the front end builds the tree. At an old slug, a 301 to the same list under the current one.',
       security: PUBLIC_OR_KEY,
       params: Type.Object({ id: IdOrSlugSchema }),
       querystring: CommentListQuerySchema,
-      response: { 200: ref(PublicCommentListSchema), ...problemResponses }
+      response: {
+        200: ref(PublicCommentListSchema),
+        301: Type.Null({ description: 'The article\'s slug changed: `Location` holds this list\'s current address.' }),
+        ...problemResponses
+      }
     }
   }, async (request, reply) => {
     const fields = parseFields(request.query.fields, PublicCommentSchema)
     const article = await liveArticle(request.params.id)
+    if (article.movedTo !== undefined) return reply.code(301).header('location', currentLocation(request.url, article.movedTo, '/comments')).send()
     const page = pageOf(request.query)
     const { data, total, nextCursor } = await comments.listApproved(article, page)
     return selectFieldsOfPage(reply, publicPartials, fields, { data, meta: metaOf(page, total, nextCursor) })
@@ -95,7 +106,7 @@ const routes: FastifyPluginAsyncTypebox<Options> = async (app, { comments, clock
       tags: ['comments'],
       operationId: 'submitComment',
       summary: 'Comment on an article',
-      description: 'Anyone may comment on a published article whose comments are open. The answer comes once the comment is stored and reads `pending` whatever the moderation rules decided (only a moderator\'s or staff key\'s comment reads `approved`). Too many submissions from one client address (an IPv6 client counts by its /64) get a 429 with `Retry-After`; the same body on the same article from the same address within an hour is a 409.',
+      description: 'Anyone may comment on a published article whose comments are open. The answer comes once the comment is stored and reads `pending` whatever the moderation rules decided (only a moderator\'s or staff key\'s comment reads `approved`). Too many submissions from one client address (an IPv6 client counts by its /64) get a 429 with `Retry-After`; the same body on the same article from the same address within an hour is a 409. At an old slug the comment goes to the article that slug now redirects to, as a form posted from a page cached before the slug changed expects.',
       security: PUBLIC_OR_KEY,
       params: Type.Object({ id: IdOrSlugSchema }),
       body: ref(CommentSubmitSchema),
