@@ -24,7 +24,34 @@ const ARTICLE_HTML: sanitizeHtml.IOptions = {
   // Relative URLs are always kept; only these schemes are allowed in href and src.
   allowedSchemes: ['http', 'https', 'mailto'],
   allowedSchemesByTag: {},
-  disallowedTagsMode: 'discard'
+  disallowedTagsMode: 'discard',
+  transformTags: { a: linkRel }
+}
+
+// A link with an authority (`https://host`, `//host`) leaves the site: a protocol-relative one is no relative path.
+const TO_ANOTHER_HOST = /^(?:[a-z][a-z0-9+.-]*:)?\/\//i
+
+/**
+ * The `rel` of a link: what the body gave, without `opener` (which would hand the site's window to the page opened),
+ * and with `noopener` on links that leave the site, whatever a front end does with them (`target="_blank"`).
+ */
+function linkRel (tagName: string, attributes: sanitizeHtml.Attributes): sanitizeHtml.Tag {
+  const given = (attributes.rel ?? '').split(/\s+/).filter((token) => token !== '' && token.toLowerCase() !== 'opener')
+  const leaves = TO_ANOTHER_HOST.test((attributes.href ?? '').trim())
+  const tokens = [...new Set(leaves && !given.some((token) => token.toLowerCase() === 'noopener') ? [...given, 'noopener'] : given)]
+  const { rel: _rel, ...others } = attributes
+  return { tagName, attribs: tokens.length === 0 ? others : { ...others, rel: tokens.join(' ') } }
+}
+
+// Elements whose content HTML parsers read as raw text up to their end tag; opened and never closed, one would swallow
+// the rest of the article (`<math><mtext><table><mglyph><style>…`). Such an opening tag is dropped, so what follows
+// stays text, still sanitised.
+const RAW_TEXT_ELEMENTS = ['script', 'style', 'textarea', 'title', 'xmp', 'iframe', 'noembed', 'noframes', 'noscript', 'plaintext']
+const RAW_TEXT_START = new RegExp(`<(${RAW_TEXT_ELEMENTS.join('|')})(?=[\\s/>])[^>]*>`, 'gi')
+
+function withoutUnclosedRawText (html: string): string {
+  return html.replace(RAW_TEXT_START, (tag, name: string, offset: number) =>
+    new RegExp(`</${name}[\\s>]`, 'i').test(html.slice(offset + tag.length)) ? tag : '')
 }
 
 const NO_HTML: sanitizeHtml.IOptions = { allowedTags: [], allowedAttributes: {} }
@@ -39,7 +66,7 @@ const WHITESPACE_RUN = /\s+/g
 
 /** Renders an article body from Markdown (HTML allowed) to sanitized HTML, safe to embed in a page. */
 export function renderMarkdown (markdown: string): string {
-  return sanitizeHtml(markdownParser.render(markdown), ARTICLE_HTML)
+  return sanitizeHtml(withoutUnclosedRawText(markdownParser.render(markdown)), ARTICLE_HTML)
 }
 
 /** The visible text of an HTML fragment, with entities decoded and whitespace collapsed to single spaces. */

@@ -60,7 +60,7 @@ t.test('Markdown is rendered to HTML, and safe markup is kept', async (t) => {
   t.match(html, /<h2>Un intertitre<\/h2>/)
   t.match(html, /<strong>gras<\/strong>/)
   t.match(html, /<em>italique<\/em>/)
-  t.match(html, /<a href="https:\/\/example\.com\/page" title="Titre">lien<\/a>/)
+  t.match(html, /<a href="https:\/\/example\.com\/page" title="Titre" rel="noopener">lien<\/a>/)
   t.match(html, /<ul>\s*<li>un<\/li>\s*<li>deux<\/li>\s*<\/ul>/)
   t.match(html, /<blockquote>\s*<p>Une citation\.<\/p>\s*<\/blockquote>/)
   t.match(html, /<img src="https:\/\/images\.example\/a\.jpg" alt="Une image"/)
