@@ -1,8 +1,7 @@
 import type Database from 'better-sqlite3'
 import { badRequest, conflict } from '../http/problem.js'
-import { isSlug } from '../text/slug.js'
+import { isSlug, MAX_SLUG_LENGTH } from '../text/slug.js'
 
-const MAX_SLUG_LENGTH = 200
 const ATTEMPTS = 5
 
 type SluggedTable = 'articles' | 'authors' | 'tags'

@@ -1,5 +1,5 @@
 import { Type, type TSchema, type TUnsafe, type Static } from 'typebox'
-import { SLUG_PATTERN } from '../text/slug.js'
+import { MAX_SLUG_LENGTH, SLUG_PATTERN } from '../text/slug.js'
 
 /**
  * A `$ref` to a schema registered with `app.addSchema`, typed as the schema it
@@ -16,16 +16,27 @@ export function IdSchema (prefix: string, description: string) {
   return Type.String({ pattern: `^${prefix}_[0-9a-z]{1,64}$`, description, examples: [`${prefix}_0123456789abcdef`] })
 }
 
-export const SlugSchema = Type.String({
-  minLength: 1,
-  maxLength: 200,
-  pattern: SLUG_PATTERN,
-  description: 'Lower-case letters and digits of any script, in words joined by single hyphens; unique per resource type.'
-})
+/** A slug, with what it means where it is used. */
+export function slugSchema (description: string) {
+  return Type.String({ minLength: 1, maxLength: MAX_SLUG_LENGTH, pattern: SLUG_PATTERN, description })
+}
+
+export const SlugSchema = slugSchema('Lower-case letters and digits of any script, in words joined by single hyphens; unique per resource type.')
 
 export const IdOrSlugSchema = Type.String({ minLength: 1, maxLength: 300, description: 'The id, or the current slug.' })
 
 export const TimestampSchema = Type.String({ format: 'date-time', description: 'An RFC 3339 time, in UTC.' })
+
+/**
+ * A bound of a filter on dates, as people type it: an RFC 3339 time, or a day (`2026-12-01`), which means its first
+ * instant, 00:00 UTC.
+ */
+export function DateBoundSchema (description: string) {
+  return Type.Union([
+    Type.String({ format: 'date-time', description: 'An RFC 3339 time.' }),
+    Type.String({ format: 'date', description: 'A day, meaning 00:00 UTC on it.' })
+  ], { description })
+}
 
 export const HttpUrlSchema = Type.String({ format: 'uri', pattern: '^https?://', maxLength: 2048, description: 'An `http` or `https` URL.' })
 
@@ -33,6 +44,7 @@ export function toIso (ms: number): string {
   return new Date(ms).toISOString()
 }
 
+/** The instant of a validated RFC 3339 time or day (a day is read as UTC, as ECMAScript reads date-only forms). */
 export function fromIso (value: string): number {
   return Date.parse(value)
 }

@@ -1,11 +1,23 @@
 import { AjvCompiler } from '@fastify/ajv-compiler'
 import { SerializerSelector } from '@fastify/fast-json-stringify-compiler'
+import type { Ajv } from 'ajv'
 import type { FastifyInstance, FastifyServerOptions } from 'fastify'
 import fp from 'fastify-plugin'
 import { Type } from 'typebox'
 
 const buildAjv = AjvCompiler()
 const buildFastJsonStringify = SerializerSelector()
+
+/**
+ * ajv-formats takes a leap second (`23:59:60`) for a valid time, as RFC 3339 allows, but no date here can hold one
+ * (it parses to NaN, and would be stored as no date at all): a time the API takes must be a real instant.
+ */
+function realInstantsOnly (ajv: Ajv): void {
+  const rfc3339 = ajv.formats['date-time']
+  if (typeof rfc3339 !== 'object' || rfc3339 instanceof RegExp || typeof rfc3339.validate !== 'function') throw new Error('ajv-formats should define date-time')
+  const validate = rfc3339.validate as (text: string) => boolean
+  ajv.addFormat('date-time', { type: 'string', validate: (text: string) => validate(text) && Number.isFinite(Date.parse(text)) })
+}
 
 // Every schema bounds its strings and arrays, so reporting every bad field (allErrors) stays cheap.
 const shared = { removeAdditional: false, allErrors: true } as const
@@ -55,7 +67,7 @@ export function schemaControllerOf (compiled: CompiledSchemas): NonNullable<Fast
     compilersFactory: {
       buildValidator (externalSchemas, ajvServerOption) {
         const customOptions = ajvServerOption?.customOptions ?? {}
-        const withOptions = (extra: Record<string, unknown>) => ({ ...ajvServerOption, customOptions: { ...customOptions, ...shared, ...extra } }) as Parameters<typeof buildAjv>[1]
+        const withOptions = (extra: Record<string, unknown>) => ({ ...ajvServerOption, onCreate: realInstantsOnly, customOptions: { ...customOptions, ...shared, ...extra } }) as Parameters<typeof buildAjv>[1]
         // Made on the first schema that is not compiled yet, if any.
         let body: ReturnType<typeof buildAjv> | undefined
         let rest: ReturnType<typeof buildAjv> | undefined

@@ -3,6 +3,9 @@ export const SLUG_PATTERN = '^[\\p{L}\\p{N}]+(-[\\p{L}\\p{N}]+)*$'
 
 const SLUG_REGEX = new RegExp(SLUG_PATTERN, 'u')
 
+/** The longest a slug may be, in code points. */
+export const MAX_SLUG_LENGTH = 200
+
 /** Latin letters that Unicode does not decompose into a base letter plus accents. */
 export const LATIN_WITHOUT_DECOMPOSITION: Readonly<Record<string, string>> = {
   œ: 'oe', æ: 'ae', ß: 'ss', ø: 'o', đ: 'd', ł: 'l', þ: 'th', ð: 'd', ı: 'i'
@@ -24,7 +27,7 @@ export function isSlug (s: string): boolean {
  * Turns a title into a URL slug; returns '' when no letter or number is left.
  * Written by hand because no library strips accents from Latin letters while keeping other scripts' letters.
  */
-export function slugify (input: string, maxLength = 200): string {
+export function slugify (input: string, maxLength = MAX_SLUG_LENGTH): string {
   const slug = input
     .normalize('NFC')
     .toLowerCase()

@@ -149,7 +149,9 @@ t.test('bad list parameters are a 400 naming the parameter', async (t) => {
     ['status=archived', '/querystring/status'],
     ['publishedAfter=hier', '/querystring/publishedAfter'],
     ['publishedBefore=2025-13-01T00:00:00Z', '/querystring/publishedBefore'],
-    ['updatedAfter=2025-01-01', '/querystring/updatedAfter'],
+    ['updatedAfter=2025-02-30', '/querystring/updatedAfter'],
+    ['updatedAfter=2016-12-31T23:59:60Z', '/querystring/updatedAfter'],
+    ['publishedAfter=01/27/2025', '/querystring/publishedAfter'],
     ['tag=', '/querystring/tag'],
     ['page=2', '/querystring/page'],
     ['q2=x&limit=5', '/querystring/q2']

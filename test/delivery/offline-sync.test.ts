@@ -81,7 +81,7 @@ t.test('an article coming back leaves the tombstones and shows in updatedAfter; 
   clock.advance(MINUTE)
   const renamedGone = clock.now()
   await patchArticle(t, api, fixture[1].id, { status: 'draft', slug: 'kremlin-brouillon' })
-  t.strictSame(await tombstones(), [{ id: fixture[1].id, slug: 'kremlin-brouillon', removedAt: iso(renamedGone) }], 'gone again, at its new time')
+  t.strictSame(await tombstones(), [{ id: fixture[1].id, slug: fixture[1].slug, removedAt: iso(renamedGone) }], 'gone again, at its new time, under the slug the public knew: the new one was never public')
 })
 
 t.test('a scheduled article going live leaves the tombstones with no one acting', async (t) => {

@@ -570,7 +570,8 @@ export function articlesRepository (db: Db, clock: Clock, config: Pick<Config, '
         if (set.title !== undefined || set.excerpt !== undefined || changes.body !== undefined) {
           search.put(current.pk, { title: set.title ?? current.title, excerpt: set.excerpt ?? current.excerpt, text: bodyText() })
         }
-        recordVisibility({ id: current.id, slug: set.slug ?? current.slug }, current.status === 'published', (set.status ?? current.status) === 'published', now)
+        // A tombstone names the slug the public knew, not one given in the same write that takes the article away.
+        recordVisibility(current, current.status === 'published', (set.status ?? current.status) === 'published', now)
         const oldTagIds = tagIdsOf(current.pk)
         if (changes.tagIds !== undefined) setTags(current.pk, changes.tagIds)
         adjustCounts([{ ...current, tagIds: oldTagIds }], [{

@@ -2,15 +2,17 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyRequest } from 'fastify'
 import { Type } from 'typebox'
 import type { Clock } from '../../clock.js'
+import { randomText } from '../../db/ids.js'
 import type { ReadCache } from '../../db/read-cache.js'
 import { fromIso, IdOrSlugSchema, ref } from '../../http/common.js'
 import { parseFields, partialSchemas, selectFields, selectFieldsOfPage } from '../../http/fields.js'
 import { metaOf, pageOf } from '../../http/pagination.js'
 import { badRequest, forbidden, notFound, problemResponses, unauthorized } from '../../http/problem.js'
-import { allow, isStaff, KEY_ONLY, PUBLIC_OR_KEY, STAFF } from '../../plugins/auth.js'
-import { answeredNotModified, etagOf, ifMatch } from '../../plugins/caching.js'
+import { allow, isStaff, KEY_ONLY, PUBLIC_OR_KEY, STAFF, type Principal } from '../../plugins/auth.js'
+import { answeredNotModified, etagOf, ifMatch, type Precondition } from '../../plugins/caching.js'
 import type { AuthorsRepository } from '../authors/authors.repository.js'
 import type { TagsRepository } from '../tags/tags.repository.js'
+import { MAX_SLUG_LENGTH, slugify } from '../../text/slug.js'
 import { isLive, resolvePublication } from './articles.publication.js'
 import { currentLocation } from './moved.js'
 import type { ArticleFilter, ArticlesRepository } from './articles.repository.js'
@@ -47,6 +49,13 @@ interface KeptPage {
 const JSON_TYPE = 'application/json; charset=utf-8'
 
 const WRITERS = ['author', ...STAFF] as const
+const PROVISIONAL_SUFFIX_LENGTH = 6
+
+/** A slug made from the title and random characters (30 bits): whether it is free says nothing of any other article. */
+function provisionalSlug (title: string): string {
+  const suffix = `-${randomText(PROVISIONAL_SUFFIX_LENGTH)}`
+  return (slugify(title, MAX_SLUG_LENGTH - suffix.length) || 'article') + suffix
+}
 const partials = partialSchemas(ArticleSchema)
 
 const routes: FastifyPluginAsyncTypebox<Options> = async (app, { articles, authors, tags, clock, cache }) => {
@@ -79,21 +88,43 @@ const routes: FastifyPluginAsyncTypebox<Options> = async (app, { articles, autho
    * An author key may write only its own drafts. Another author's draft does
    * not exist for it (404); what it can see but not change is a 403.
    */
-  async function authorizeWrite (request: FastifyRequest, id: string) {
-    const state = await articles.findState(id) ?? notFound('article', id)
-    const { principal } = request
-    if (principal.role !== 'author') return state
+  function checkWriteAccess (principal: Principal, id: string, state: { status: string, publishedAt: string | number | null, authorId: string }) {
+    if (principal.role !== 'author') return
     const own = state.authorId === principal.authorId
     if (!own) return isLive(state, clock.now()) ? forbidden('An author key may change its own drafts only.') : notFound('article', id)
     if (state.status !== 'draft') forbidden(`An author key may not change its own ${state.status} article.`)
+  }
+
+  /** The article's state before a write, once this caller may write it (answering early, before any work). */
+  async function authorizeWrite (request: FastifyRequest, id: string) {
+    const state = await articles.findState(id) ?? notFound('article', id)
+    checkWriteAccess(request.principal, id, state)
     return state
   }
 
-  /** An author key writes drafts only: setting another status, or a publication date, is an editor's call. */
-  function checkAuthorPublication (request: FastifyRequest, body: { status?: string | undefined, publishedAt?: string | null | undefined }) {
+  /**
+   * The write's own checks, run on the article as it is inside the write's transaction: the author rule again (an
+   * editor may have published the draft since `authorizeWrite` read it), and `If-Match`.
+   */
+  function preconditionsOf (request: FastifyRequest, id: string): Precondition<Article> | undefined {
+    const matches = ifMatch<Article>(request)
+    if (request.principal.role !== 'author') return matches
+    return (current) => {
+      checkWriteAccess(request.principal, id, { status: current.status, publishedAt: current.publishedAt, authorId: current.author.id })
+      matches?.(current)
+    }
+  }
+
+  /**
+   * An author key writes drafts only: another status, a publication date or a slug is an editor's call. (A slug is
+   * unique among all articles, so one an author key could choose would tell it whether a draft or an embargoed story it
+   * cannot see has that slug.)
+   */
+  function checkAuthorPublication (request: FastifyRequest, body: { status?: string | undefined, publishedAt?: string | null | undefined, slug?: string | undefined }) {
     if (request.principal.role !== 'author') return
     if (body.status !== undefined && body.status !== 'draft') forbidden('An author key may only write drafts.')
     if (body.publishedAt !== undefined) forbidden('An author key may not set publishedAt.')
+    if (body.slug !== undefined) forbidden('An author key may not set a slug: an editor chooses it when publishing.')
   }
 
   async function checkReferences (authorId: string | undefined, tagIds: readonly string[] | undefined) {
@@ -244,7 +275,8 @@ const routes: FastifyPluginAsyncTypebox<Options> = async (app, { articles, autho
       title: body.title,
       body: body.body,
       authorId,
-      slug: body.slug,
+      // An author key's draft gets a provisional slug that depends on no other article (see checkAuthorPublication).
+      slug: principal.role === 'author' ? provisionalSlug(body.title) : body.slug,
       excerpt: body.excerpt,
       publication,
       tagIds: body.tagIds ?? [],
@@ -285,7 +317,7 @@ const routes: FastifyPluginAsyncTypebox<Options> = async (app, { articles, autho
         publishedAt: body.publishedAt === undefined ? (publishesEarly ? null : state.publishedAt) : body.publishedAt === null ? null : fromIso(body.publishedAt)
       }, now)
     const { status: _status, publishedAt: _publishedAt, ...changes } = body
-    const updated = await articles.update(id, { ...changes, publication }, ifMatch(request)) ?? notFound('article', id)
+    const updated = await articles.update(id, { ...changes, publication }, preconditionsOf(request, id)) ?? notFound('article', id)
     return reply.header('etag', etagOf(updated)).send(updated)
   })
 
@@ -302,7 +334,7 @@ const routes: FastifyPluginAsyncTypebox<Options> = async (app, { articles, autho
     }
   }, async (request, reply) => {
     await authorizeWrite(request, request.params.id)
-    if (!(await articles.remove(request.params.id, ifMatch(request)))) notFound('article', request.params.id)
+    if (!(await articles.remove(request.params.id, preconditionsOf(request, request.params.id)))) notFound('article', request.params.id)
     return reply.code(204).send(null)
   })
 }

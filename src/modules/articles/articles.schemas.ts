@@ -1,6 +1,6 @@
 import { Type, type Static } from 'typebox'
 import { ARTICLE_STATUSES } from '../../db/schema/index.js'
-import { HttpUrlSchema, IdSchema, ref, SlugSchema, TimestampSchema } from '../../http/common.js'
+import { DateBoundSchema, HttpUrlSchema, IdSchema, ref, SlugSchema, slugSchema, TimestampSchema } from '../../http/common.js'
 import { FieldsQuerySchema } from '../../http/fields.js'
 import { listSchema, pageQuery } from '../../http/pagination.js'
 import { AuthorIdSchema } from '../authors/authors.schemas.js'
@@ -72,7 +72,7 @@ export const ArticleCreateSchema = Type.Object({
   title,
   body,
   authorId: Type.Optional(AuthorIdSchema),
-  slug: Type.Optional(SlugSchema),
+  slug: Type.Optional(slugSchema('The slug to publish under, instead of one made from the title. Editors and admins only (an author key that sends one gets a 403): an author key\'s draft gets a provisional slug, made from the title and six random characters, so that it tells nothing of articles it cannot see.')),
   excerpt: Type.Optional(excerpt),
   status: Type.Optional(ArticleStatusSchema),
   publishedAt: Type.Optional(publishedAt),
@@ -89,7 +89,7 @@ export const ArticleUpdateSchema = Type.Object({
   title: Type.Optional(title),
   body: Type.Optional(body),
   authorId: Type.Optional(AuthorIdSchema),
-  slug: Type.Optional(SlugSchema),
+  slug: Type.Optional(slugSchema('A new slug; the old one then answers 301 to it. Editors and admins only.')),
   excerpt: Type.Optional(Type.Union([excerpt, Type.Null()], { description: 'A new summary; null goes back to one made from the body.' })),
   status: Type.Optional(ArticleStatusSchema),
   publishedAt: Type.Optional(publishedAt),
@@ -111,9 +111,9 @@ export const ArticleListQuerySchema = Type.Object({
   tag: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'Only articles with the tag of this slug.' })),
   author: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'Only articles by the author of this slug.' })),
   status: Type.Optional(Type.Enum(ARTICLE_STATUSES, { description: 'Editors and admins: any status (all of them when left out). An author key: `draft` lists its own drafts. The public and other keys: `published` only (another status is a 401 without a key, a 403 with one).' })),
-  publishedAfter: Type.Optional(Type.String({ format: 'date-time', description: 'Only articles published at or after this time.' })),
-  publishedBefore: Type.Optional(Type.String({ format: 'date-time', description: 'Only articles published before this time.' })),
-  updatedAfter: Type.Optional(Type.String({ format: 'date-time', description: 'Only articles changed after this time: what an offline app must refresh.' })),
+  publishedAfter: Type.Optional(DateBoundSchema('Only articles published at or after this time, or from this day on (`2026-12-01`: from 00:00 UTC).')),
+  publishedBefore: Type.Optional(DateBoundSchema('Only articles published before this time, or before this day (`2026-12-01`: before 00:00 UTC).')),
+  updatedAfter: Type.Optional(DateBoundSchema('Only articles changed after this time (or day, from 00:00 UTC): what an offline app must refresh.')),
   q: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'Full-text search over title, excerpt and body, case- and accent-insensitive, each word also matching as a prefix (`palestinien` finds "Palestiniens"). Whatever is typed is searched as text. Orders by relevance (the title weighs most) unless `sort` is given; paging by relevance is by `offset`.' })),
   sort: Type.Optional(Type.Enum(ARTICLE_SORTS, { description: 'Order: newest first (the default without `q`), oldest first, last changed first, or by title as if accents were absent.' })),
   fields: Type.Optional(FieldsQuerySchema)
@@ -130,7 +130,7 @@ export const RelatedArticlesSchema = Type.Object({
 }, { $id: 'RelatedArticles', additionalProperties: false, description: 'The "related posts" box.' })
 
 export const TombstoneQuerySchema = Type.Object({
-  since: Type.String({ format: 'date-time', description: 'Only what was removed after this time: the time of the app\'s last sync.' }),
+  since: DateBoundSchema('Only what was removed after this time (or day, from 00:00 UTC): the time of the app\'s last sync.'),
   ...pageQuery
 }, { additionalProperties: false })
 
