@@ -4,7 +4,7 @@
 #
 #   docker build -t newsroom-cms .
 #   docker run -p 3000:3000 -v cms-data:/data newsroom-cms
-#   docker run --rm -v cms-data:/data newsroom-cms node dist/cli.js keys create --name first --role admin
+#   docker run --rm -v cms-data:/data newsroom-cms cms keys create --name first --role admin
 #
 # Both stages use the same glibc (Debian bookworm) image, so the native
 # better-sqlite3 module built or downloaded in the first loads in the second.
@@ -18,24 +18,30 @@ RUN apt-get update \
 
 WORKDIR /app
 
-# Dependencies first, so this layer is reused while only the sources change.
+# Dependencies first, so this layer is reused while only the sources change. The package's own
+# prepare script (the build) needs the sources, which are not here yet: --ignore-scripts skips it,
+# and npm rebuild then runs the dependencies' install scripts (better-sqlite3's) alone.
 COPY package.json package-lock.json ./
-RUN npm ci --no-audit --no-fund
+RUN npm ci --no-audit --no-fund --ignore-scripts \
+  && npm rebuild
 
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 RUN npm run build \
+  && chmod +x dist/cli.js \
   && npm prune --omit=dev --no-audit --no-fund
 
 
 FROM node:24-bookworm-slim AS runtime
 
 # tini as PID 1: forwards SIGTERM to the server (which shuts down gracefully) and reaps zombies.
+# `cms` on the PATH is the package's bin, the compiled CLI copied below.
 RUN apt-get update \
   && apt-get install -y --no-install-recommends tini \
   && rm -rf /var/lib/apt/lists/* \
   && mkdir -p /data \
-  && chown node:node /data
+  && chown node:node /data \
+  && ln -s /app/dist/cli.js /usr/local/bin/cms
 
 ENV NODE_ENV=production \
   HOST=0.0.0.0 \

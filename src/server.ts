@@ -7,6 +7,7 @@ import { BACKSTOP_AUTOCHECKPOINT_PAGES, startCheckpointer } from './db/checkpoin
 import { openDatabase } from './db/client.js'
 import { runMigrations } from './db/migrate.js'
 import { loggerOptions } from './logging.js'
+import { OperatorError } from './operator-error.js'
 
 const SHUTDOWN_GRACE_MS = 10_000
 // More worker deaths than this within the window is a crash loop: stop instead of forking forever.
@@ -35,7 +36,7 @@ function openMigratedDatabase (config: Config) {
   const version = db.$client.prepare('SELECT sqlite_version() AS version').pluck().get() as string
   if (isOlder(sqliteVersionOf(version), OLDEST_SAFE_SQLITE)) {
     db.$client.close()
-    throw new Error(`SQLite ${version} is older than ${OLDEST_SAFE_SQLITE.join('.')}, which fixed a WAL corruption bug: refusing to start.`)
+    throw new OperatorError(`SQLite ${version} is older than ${OLDEST_SAFE_SQLITE.join('.')}, which fixed a WAL corruption bug: refusing to start.`)
   }
   runMigrations(db)
   return { db, version }
@@ -128,4 +129,11 @@ async function main () {
   supervise(config)
 }
 
-await main()
+try {
+  await main()
+} catch (error) {
+  // A bad setting or an unusable database file: the one line that says what to fix, not a stack trace.
+  if (!(error instanceof OperatorError)) throw error
+  process.stderr.write(`${error.message}\n`)
+  process.exitCode = 1
+}

@@ -10,6 +10,7 @@ import { loadConfig } from '../src/config.js'
 const root = new URL('../', import.meta.url)
 const dockerfile = readFileSync(new URL('Dockerfile', root), 'utf8')
 const dockerignore = readFileSync(new URL('.dockerignore', root), 'utf8')
+const packageJson = JSON.parse(readFileSync(new URL('package.json', root), 'utf8')) as { bin: Record<string, string>, scripts: Record<string, string> }
 
 // LSP severities, as dockerfile-utils reports them (vscode-languageserver-types' DiagnosticSeverity).
 const ERROR = 1
@@ -74,6 +75,16 @@ function structuralProblems (text: string): string[] {
     problems.push('the build stage does not run npm ci, then npm run build, then npm prune')
   }
 
+  // The package's prepare script builds, which needs the sources: an npm ci before they are copied must skip it.
+  const sourcesCopied = build.findIndex((instruction) => instruction.keyword === 'COPY' && /(?:^|\s)src(?:\/|\s)/.test(instruction.args))
+  const earlyInstall = build.slice(0, sourcesCopied).find((instruction) => instruction.keyword === 'RUN' && instruction.args.includes('npm ci'))
+  if (packageJson.scripts.prepare !== undefined && earlyInstall !== undefined &&
+    !(earlyInstall.args.includes('--ignore-scripts') && /npm rebuild/.test(earlyInstall.args))) {
+    problems.push(`line ${earlyInstall.line}: npm ci runs the prepare script before the sources are copied (use --ignore-scripts, then npm rebuild)`)
+  }
+  const bin = packageJson.bin.cms!
+  if (!runs.includes(`chmod +x ${bin}`)) problems.push(`the build stage does not make ${bin} executable`)
+
   const copies = runtime.filter((instruction) => instruction.keyword === 'COPY').map((instruction) => instruction.args)
   for (const needed of ['dist', 'migrations', 'package.json', 'node_modules']) {
     if (!copies.some((args) => args.split(/\s+/).slice(0, -1).some((source) => source.replace(/^\/app\//, '').replace(/\/$/, '') === needed))) {
@@ -90,6 +101,9 @@ function structuralProblems (text: string): string[] {
   const runtimeRuns = runtime.filter((instruction) => instruction.keyword === 'RUN').map((instruction) => instruction.args).join('\n')
   if (!/mkdir -p \/data/.test(runtimeRuns) || !/chown (?:-R )?node(?::node)? \/data/.test(runtimeRuns)) problems.push('/data is not created owned by node')
   if (!runtime.some((instruction) => instruction.keyword === 'EXPOSE' && instruction.args.split(/\s+/).includes('3000'))) problems.push('no EXPOSE 3000')
+
+  const workdir = runtime.filter((instruction) => instruction.keyword === 'WORKDIR').at(-1)?.args
+  if (!new RegExp(`ln -s ${workdir}/${bin} /usr/local/bin/cms(?:\\s|$)`).test(runtimeRuns)) problems.push(`cms is not on the PATH as a link to ${workdir}/${bin}`)
 
   const healthcheck = healthcheckCommand(runtime)
   if (healthcheck === undefined) problems.push('no HEALTHCHECK in exec form')
@@ -139,7 +153,10 @@ t.test('the structural checks catch a Dockerfile that lost what the image needs'
     ['DATABASE_PATH=/data/cms.db', 'DATABASE_PATH=./data/cms.db', /DATABASE_PATH/],
     ['ENTRYPOINT ["/usr/bin/tini", "--"]', '', /init/],
     ['COPY migrations ./migrations', '', /copy migrations/],
-    ['npm prune --omit=dev', 'true', /npm prune/]
+    ['npm prune --omit=dev', 'true', /npm prune/],
+    ['npm ci --no-audit --no-fund --ignore-scripts', 'npm ci --no-audit --no-fund', /prepare script/],
+    ['&& chmod +x dist/cli.js', '', /executable/],
+    ['ln -s /app/dist/cli.js /usr/local/bin/cms', 'true', /cms is not on the PATH/]
   ]
   for (const [from, to, problem] of cases) {
     t.ok(dockerfile.includes(from), `the Dockerfile has ${from}`)
@@ -160,7 +177,12 @@ t.test('the image agrees with the code: compiled layout, default port, database 
   const cmd = execForm(instructions.filter((instruction) => instruction.keyword === 'CMD').at(-1)?.args ?? '') ?? []
   const entry = cmd.find((part) => part.startsWith('dist/'))
   t.ok(entry !== undefined && existsSync(new URL(entry.replace(/^dist\//, 'src/').replace(/\.js$/, '.ts'), root)), `${entry} is compiled from a source file`)
-  t.ok(existsSync(new URL('src/cli.ts', root)), 'dist/cli.js, the CLI in the image, is compiled from src/cli.ts')
+  const cli = packageJson.bin.cms!
+  t.match(cli, /^dist\/.*\.js$/, 'the cms command is compiled code')
+  t.ok(existsSync(new URL(cli.replace(/^dist\//, 'src/').replace(/\.js$/, '.ts'), root)), `${cli}, the cms command in the image, is compiled from a source file`)
+  t.match(readFileSync(new URL(cli.replace(/^dist\//, 'src/').replace(/\.js$/, '.ts'), root), 'utf8'), /^#!\/usr\/bin\/env node\n/, 'which starts with a node shebang, so the link runs it')
+  t.notOk('prestart' in packageJson.scripts, 'npm start does not build (a production install has no compiler)')
+  t.equal(packageJson.scripts.start, cmd.join(' '), 'npm start runs what the image runs')
 
   const defaults = loadConfig({})
   const exposed = instructions.filter((instruction) => instruction.keyword === 'EXPOSE').flatMap((instruction) => instruction.args.split(/\s+/))
