@@ -4,7 +4,7 @@ import { Type } from 'typebox'
 import type { Clock } from '../../clock.js'
 import type { ReadCache } from '../../db/read-cache.js'
 import { fromIso, IdOrSlugSchema, ref } from '../../http/common.js'
-import { parseFields, partialSchemas, selectFields, selectFieldsOfPage } from '../../http/fields.js'
+import { parseFields, selectFields, selectFieldsOfPage, wholeOrFields } from '../../http/fields.js'
 import { metaOf, pageOf } from '../../http/pagination.js'
 import { badRequest, forbidden, notFound, problemResponses, unauthorized } from '../../http/problem.js'
 import { allow, isStaff, KEY_ONLY, PUBLIC_OR_KEY, STAFF } from '../../plugins/auth.js'
@@ -14,7 +14,7 @@ import type { TagsRepository } from '../tags/tags.repository.js'
 import { isLive, resolvePublication } from './articles.publication.js'
 import type { ArticleFilter, ArticlesRepository } from './articles.repository.js'
 import {
-  ArticleCreateSchema, ArticleGetQuerySchema, ArticleIdSchema, ArticleListQuerySchema, ArticleListSchema,
+  ArticleCreateSchema, ArticleFieldsListSchema, ArticleFieldsSchema, ArticleGetQuerySchema, ArticleIdSchema, ArticleListQuerySchema, ArticleListSchema,
   ArticleSchema, ArticleUpdateSchema, RelatedArticlesSchema, RelatedQuerySchema, type Article, type ArticleListQuery
 } from './articles.schemas.js'
 
@@ -46,7 +46,8 @@ interface KeptPage {
 const JSON_TYPE = 'application/json; charset=utf-8'
 
 const WRITERS = ['author', ...STAFF] as const
-const partials = partialSchemas(ArticleSchema)
+const articleShapes = { whole: ref(ArticleSchema), fields: ref(ArticleFieldsSchema) }
+const listShapes = { whole: ref(ArticleListSchema), fields: ref(ArticleFieldsListSchema) }
 
 const routes: FastifyPluginAsyncTypebox<Options> = async (app, { articles, authors, tags, clock, cache }) => {
   /** The article at this id or slug, from the read cache while the database is unchanged. */
@@ -132,7 +133,7 @@ const routes: FastifyPluginAsyncTypebox<Options> = async (app, { articles, autho
       description: 'The public sees published articles whose `publishedAt` has passed. Items leave out `body` and `bodyHtml` unless `fields` names them.',
       security: PUBLIC_OR_KEY,
       querystring: ArticleListQuerySchema,
-      response: { 200: ref(ArticleListSchema), ...problemResponses }
+      response: { 200: wholeOrFields(listShapes.whole, listShapes.fields, 'A page of articles; with `fields`, each item has only the fields named, and `id`.'), ...problemResponses }
     }
   }, async (request, reply) => {
     const { query } = request
@@ -159,7 +160,7 @@ const routes: FastifyPluginAsyncTypebox<Options> = async (app, { articles, autho
     const stamp = cache.stamp()
     const withBody = fields !== undefined && (fields.has('body') || fields.has('bodyHtml'))
     const { data, total, nextCursor } = await articles.list(filter, order, page, { withBody })
-    const answer = selectFieldsOfPage(reply, partials, fields, { data, meta: metaOf(page, total, nextCursor) })
+    const answer = selectFieldsOfPage(reply, listShapes, fields, { data, meta: metaOf(page, total, nextCursor) })
     if (cacheKey === undefined || !cache.enabled) return answer
     const json = Buffer.from(reply.serialize(answer) as string)
     const fresh: KeptPage = { json, etag: etagOf(json) }
@@ -177,7 +178,7 @@ const routes: FastifyPluginAsyncTypebox<Options> = async (app, { articles, autho
       params: Type.Object({ id: IdOrSlugSchema }),
       querystring: ArticleGetQuerySchema,
       response: {
-        200: ref(ArticleSchema),
+        200: wholeOrFields(articleShapes.whole, articleShapes.fields, 'The article; with `fields`, only the fields named, and `id`.'),
         301: Type.Null({ description: 'The article\'s slug changed: `Location` holds its current address.' }),
         ...problemResponses
       }
@@ -192,8 +193,8 @@ const routes: FastifyPluginAsyncTypebox<Options> = async (app, { articles, autho
     }
     reply.header('last-modified', new Date(kept.article.updatedAt).toUTCString())
     if (answeredNotModified(request, reply, kept.etag)) return reply.send()
-    if (fields !== undefined) return selectFields(reply, partials, fields, kept.article)
-    kept.json ??= Buffer.from(reply.serialize(kept.article) as string)
+    if (fields !== undefined) return selectFields(reply, articleShapes, fields, kept.article)
+    kept.json ??= Buffer.from(reply.compileSerializationSchema(articleShapes.whole as unknown as Record<string, unknown>)(kept.article))
     return reply.type(JSON_TYPE).send(kept.json)
   })
 

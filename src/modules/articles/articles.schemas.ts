@@ -1,7 +1,7 @@
 import { Type, type Static } from 'typebox'
 import { ARTICLE_STATUSES } from '../../db/schema/index.js'
 import { HttpUrlSchema, IdSchema, ref, SlugSchema, TimestampSchema } from '../../http/common.js'
-import { FieldsQuerySchema } from '../../http/fields.js'
+import { fieldsSchemas, FieldsQuerySchema } from '../../http/fields.js'
 import { listSchema, pageQuery } from '../../http/pagination.js'
 import { AuthorIdSchema } from '../authors/authors.schemas.js'
 import { TagIdSchema } from '../tags/tags.schemas.js'
@@ -64,6 +64,8 @@ export const ArticleSummarySchema = Type.Object(summaryProperties, {
   additionalProperties: false,
   description: 'An article as lists show it: without `body` and `bodyHtml` unless `fields` names them.'
 })
+
+export const { item: ArticleFieldsSchema, list: ArticleFieldsListSchema } = fieldsSchemas(ArticleSchema, 'Article')
 
 export type Article = Static<typeof ArticleSchema>
 export type ArticleSummary = Static<typeof ArticleSummarySchema>

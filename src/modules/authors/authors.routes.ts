@@ -1,18 +1,19 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { IdOrSlugSchema, ref } from '../../http/common.js'
-import { parseFields, partialSchemas, selectFields, selectFieldsOfPage } from '../../http/fields.js'
+import { parseFields, selectFields, selectFieldsOfPage, wholeOrFields } from '../../http/fields.js'
 import { metaOf, pageOf } from '../../http/pagination.js'
 import { conflict, notFound, problemResponses } from '../../http/problem.js'
 import { allow, isStaff, KEY_ONLY, PUBLIC, PUBLIC_OR_KEY, STAFF, type Principal } from '../../plugins/auth.js'
 import { answeredNotModified, etagOf, ifMatch } from '../../plugins/caching.js'
 import type { AuthorsRepository } from './authors.repository.js'
 import {
-  type Author, AuthorCreateSchema, AuthorGetQuerySchema, AuthorIdSchema, AuthorListQuerySchema, AuthorListSchema,
+  type Author, AuthorCreateSchema, AuthorFieldsListSchema, AuthorFieldsSchema, AuthorGetQuerySchema, AuthorIdSchema, AuthorListQuerySchema, AuthorListSchema,
   AuthorSchema, AuthorUpdateSchema
 } from './authors.schemas.js'
 
-const partials = partialSchemas(AuthorSchema)
+const authorShapes = { whole: ref(AuthorSchema), fields: ref(AuthorFieldsSchema) }
+const listShapes = { whole: ref(AuthorListSchema), fields: ref(AuthorFieldsListSchema) }
 
 /**
  * An author's ETag: the same for every caller, so a staff key's `If-Match`
@@ -39,14 +40,14 @@ const routes: FastifyPluginAsyncTypebox<{ authors: AuthorsRepository }> = async 
       description: 'Everyone may read authors. `email` is present for editor and admin keys only.',
       security: PUBLIC_OR_KEY,
       querystring: AuthorListQuerySchema,
-      response: { 200: ref(AuthorListSchema), ...problemResponses }
+      response: { 200: wholeOrFields(listShapes.whole, listShapes.fields, 'A page of authors; with `fields`, each item has only the fields named, and `id`.'), ...problemResponses }
     }
   }, async (request, reply) => {
     const fields = parseFields(request.query.fields, AuthorSchema)
     const page = pageOf(request.query)
     const { data, total, nextCursor } = await authors.list(page, request.query.sort ?? 'name')
     const visible = data.map((author) => visibleTo(request.principal, author))
-    return selectFieldsOfPage(reply, partials, fields, { data: visible, meta: metaOf(page, total, nextCursor) })
+    return selectFieldsOfPage(reply, listShapes, fields, { data: visible, meta: metaOf(page, total, nextCursor) })
   })
 
   app.get('/:id', {
@@ -58,14 +59,14 @@ const routes: FastifyPluginAsyncTypebox<{ authors: AuthorsRepository }> = async 
       security: PUBLIC_OR_KEY,
       params: Type.Object({ id: IdOrSlugSchema }),
       querystring: AuthorGetQuerySchema,
-      response: { 200: ref(AuthorSchema), ...problemResponses }
+      response: { 200: wholeOrFields(authorShapes.whole, authorShapes.fields, 'The author; with `fields`, only the fields named, and `id`.'), ...problemResponses }
     }
   }, async (request, reply) => {
     const fields = parseFields(request.query.fields, AuthorSchema)
     const author = await authors.find(request.params.id) ?? notFound('author', request.params.id)
     reply.header('last-modified', new Date(author.updatedAt).toUTCString())
     if (answeredNotModified(request, reply, authorEtag(author))) return reply.send()
-    return selectFields(reply, partials, fields, visibleTo(request.principal, author))
+    return selectFields(reply, authorShapes, fields, visibleTo(request.principal, author))
   })
 
   app.post('', {

@@ -4,17 +4,19 @@ import type { Clock } from '../../clock.js'
 import type { Config } from '../../config.js'
 import { clientKey } from '../../http/client-address.js'
 import { IdOrSlugSchema, ref } from '../../http/common.js'
-import { parseFields, partialSchemas, selectFieldsOfPage } from '../../http/fields.js'
+import { parseFields, selectFieldsOfPage, wholeOrFields } from '../../http/fields.js'
 import { metaOf, pageOf } from '../../http/pagination.js'
 import { badRequest, conflict, forbidden, HttpProblem, notFound, problemResponses } from '../../http/problem.js'
 import { PUBLIC_OR_KEY } from '../../plugins/auth.js'
 import { isLive } from '../articles/articles.publication.js'
 import { answeredStatus, moderationRules } from './comments.moderation.js'
 import type { CommentsRepository, NewComment, RateLimit } from './comments.repository.js'
-import { type CommentSubmit, CommentListQuerySchema, CommentSubmitSchema, PublicCommentListSchema, PublicCommentSchema, SubmittedCommentSchema } from './comments.schemas.js'
+import {
+  type CommentSubmit, CommentListQuerySchema, CommentSubmitSchema, PublicCommentFieldsListSchema, PublicCommentListSchema, PublicCommentSchema, SubmittedCommentSchema
+} from './comments.schemas.js'
 
 const RATE_WINDOW_MS = 60_000
-const publicPartials = partialSchemas(PublicCommentSchema)
+const listShapes = { whole: ref(PublicCommentListSchema), fields: ref(PublicCommentFieldsListSchema) }
 const TRUSTED_ROLES = ['moderator', 'editor', 'admin']
 
 interface Options {
@@ -80,14 +82,14 @@ const routes: FastifyPluginAsyncTypebox<Options> = async (app, { comments, clock
       security: PUBLIC_OR_KEY,
       params: Type.Object({ id: IdOrSlugSchema }),
       querystring: CommentListQuerySchema,
-      response: { 200: ref(PublicCommentListSchema), ...problemResponses }
+      response: { 200: wholeOrFields(listShapes.whole, listShapes.fields, 'A page of comments; with `fields`, each item has only the fields named, and `id`.'), ...problemResponses }
     }
   }, async (request, reply) => {
     const fields = parseFields(request.query.fields, PublicCommentSchema)
     const article = await liveArticle(request.params.id)
     const page = pageOf(request.query)
     const { data, total, nextCursor } = await comments.listApproved(article, page)
-    return selectFieldsOfPage(reply, publicPartials, fields, { data, meta: metaOf(page, total, nextCursor) })
+    return selectFieldsOfPage(reply, listShapes, fields, { data, meta: metaOf(page, total, nextCursor) })
   })
 
   app.post('/:id/comments', {

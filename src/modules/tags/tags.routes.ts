@@ -1,15 +1,16 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { IdOrSlugSchema, ref } from '../../http/common.js'
-import { parseFields, partialSchemas, selectFields, selectFieldsOfPage } from '../../http/fields.js'
+import { parseFields, selectFields, selectFieldsOfPage, wholeOrFields } from '../../http/fields.js'
 import { metaOf, pageOf } from '../../http/pagination.js'
 import { notFound, problemResponses } from '../../http/problem.js'
 import { allow, KEY_ONLY, PUBLIC_OR_KEY, STAFF } from '../../plugins/auth.js'
 import { answeredNotModified, etagOf, ifMatch } from '../../plugins/caching.js'
 import type { TagsRepository } from './tags.repository.js'
-import { TagCreateSchema, TagGetQuerySchema, TagIdSchema, TagListQuerySchema, TagListSchema, TagSchema, TagUpdateSchema } from './tags.schemas.js'
+import { TagCreateSchema, TagFieldsListSchema, TagFieldsSchema, TagGetQuerySchema, TagIdSchema, TagListQuerySchema, TagListSchema, TagSchema, TagUpdateSchema } from './tags.schemas.js'
 
-const partials = partialSchemas(TagSchema)
+const tagShapes = { whole: ref(TagSchema), fields: ref(TagFieldsSchema) }
+const listShapes = { whole: ref(TagListSchema), fields: ref(TagFieldsListSchema) }
 
 const routes: FastifyPluginAsyncTypebox<{ tags: TagsRepository }> = async (app, { tags }) => {
   app.get('', {
@@ -20,13 +21,13 @@ const routes: FastifyPluginAsyncTypebox<{ tags: TagsRepository }> = async (app, 
       description: 'Everyone may read tags.',
       security: PUBLIC_OR_KEY,
       querystring: TagListQuerySchema,
-      response: { 200: ref(TagListSchema), ...problemResponses }
+      response: { 200: wholeOrFields(listShapes.whole, listShapes.fields, 'A page of tags; with `fields`, each item has only the fields named, and `id`.'), ...problemResponses }
     }
   }, async (request, reply) => {
     const fields = parseFields(request.query.fields, TagSchema)
     const page = pageOf(request.query)
     const { data, total, nextCursor } = await tags.list(page, request.query.sort ?? 'name')
-    return selectFieldsOfPage(reply, partials, fields, { data, meta: metaOf(page, total, nextCursor) })
+    return selectFieldsOfPage(reply, listShapes, fields, { data, meta: metaOf(page, total, nextCursor) })
   })
 
   app.get('/:id', {
@@ -38,14 +39,14 @@ const routes: FastifyPluginAsyncTypebox<{ tags: TagsRepository }> = async (app, 
       security: PUBLIC_OR_KEY,
       params: Type.Object({ id: IdOrSlugSchema }),
       querystring: TagGetQuerySchema,
-      response: { 200: ref(TagSchema), ...problemResponses }
+      response: { 200: wholeOrFields(tagShapes.whole, tagShapes.fields, 'The tag; with `fields`, only the fields named, and `id`.'), ...problemResponses }
     }
   }, async (request, reply) => {
     const fields = parseFields(request.query.fields, TagSchema)
     const tag = await tags.find(request.params.id) ?? notFound('tag', request.params.id)
     reply.header('last-modified', new Date(tag.updatedAt).toUTCString())
     if (answeredNotModified(request, reply, etagOf(tag))) return reply.send()
-    return selectFields(reply, partials, fields, tag)
+    return selectFields(reply, tagShapes, fields, tag)
   })
 
   app.post('', {
