@@ -149,10 +149,11 @@ export async function buildApp ({ config, db, clock = systemClock, logger = fals
   // An API answers JSON, never pages: nothing may be framed, sniffed or load anything.
   await app.register(securityHeaders)
   await app.register(strictQuery)
+  // Caching sees each body before compression does, so an answer has one ETag however it is encoded;
+  // and it declares what it sends on every route registered after it, the OpenAPI document's own included.
+  await app.register(caching, { config })
   await app.register(openapi, { version, schemas: SCHEMAS })
   await app.register(auth, { keys })
-  // Caching sees each body before compression does, so an answer has one ETag however it is encoded.
-  await app.register(caching, { config })
   await app.register(compress, { threshold: 1024 })
   // @fastify/compress sends from each route's own onSend hook, after every global one: tidy Vary after it.
   app.addHook('onRoute', (route) => { route.onSend = [...[route.onSend ?? []].flat(), tidyVary] })

@@ -25,6 +25,15 @@ export const SlugSchema = Type.String({
 
 export const IdOrSlugSchema = Type.String({ minLength: 1, maxLength: 300, description: 'The id, or the current slug.' })
 
+/**
+ * The path parameter of a write that takes only an id, at the place where reads
+ * take an id or a slug: OpenAPI allows one name per place in a path, so it is
+ * named `idOrSlug` there too, and its schema says that only an id is accepted.
+ */
+export function idOnly<T extends TSchema> (id: T) {
+  return Type.Object({ idOrSlug: Type.Unsafe<Static<T>>({ ...id, description: `${String((id as { description?: string }).description)} Only the id: a slug is not accepted here.` }) })
+}
+
 export const TimestampSchema = Type.String({ format: 'date-time', description: 'An RFC 3339 time, in UTC.' })
 
 export const HttpUrlSchema = Type.String({ format: 'uri', pattern: '^https?://', maxLength: 2048, description: 'An `http` or `https` URL.' })

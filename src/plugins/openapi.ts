@@ -2,7 +2,8 @@ import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
-import type { TSchema } from 'typebox'
+import { Type, type TSchema } from 'typebox'
+import { problemResponses } from '../http/problem.js'
 import { PAGE_HEADERS } from './security-headers.js'
 
 export interface OpenApiOptions {
@@ -85,7 +86,14 @@ async function openapi (app: FastifyInstance, options: OpenApiOptions) {
   })
 
   app.get('/openapi.json', {
-    schema: { hide: true }
+    schema: {
+      tags: ['service'],
+      operationId: 'getOpenApi',
+      summary: 'This document',
+      description: 'The OpenAPI 3.1 document of the API, as committed in the repository\'s `openapi/openapi.json`.',
+      security: [],
+      response: { 200: Type.Object({}, { additionalProperties: true, description: 'An OpenAPI 3.1 document.' }), ...problemResponses }
+    }
   }, async () => app.swagger())
 }
 

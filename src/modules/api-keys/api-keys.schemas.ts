@@ -28,8 +28,15 @@ export const ApiKeyCreatedSchema = Type.Object({
 export const ApiKeyCreateSchema = Type.Object({
   name: Type.String({ minLength: 1, maxLength: 100, description: 'What the key is for.' }),
   role: RoleSchema,
-  authorId: Type.Optional(AuthorIdSchema)
-}, { $id: 'ApiKeyCreate', additionalProperties: false, description: 'A key to make; `authorId` is required for the `author` role and refused for the others.' })
+  authorId: Type.Optional(Type.Unsafe<Static<typeof AuthorIdSchema>>({ ...AuthorIdSchema, description: 'The author an `author` key writes as: required for that role, refused for the others.' }))
+}, {
+  $id: 'ApiKeyCreate',
+  additionalProperties: false,
+  description: 'A key to make; `authorId` is required for the `author` role and refused for the others.',
+  if: { properties: { role: { const: 'author' } } },
+  then: { properties: { authorId: { type: 'string' } }, required: ['authorId'] },
+  else: { properties: { authorId: false } }
+})
 
 export const ApiKeyListSchema = listSchema('ApiKeyList', ref(ApiKeySchema), 'A page of the newsroom\'s API keys, revoked ones included, newest first.')
 

@@ -3,8 +3,9 @@ import type { FastifyRequest } from 'fastify'
 import { Type } from 'typebox'
 import type { Clock } from '../../clock.js'
 import type { ReadCache } from '../../db/read-cache.js'
-import { fromIso, IdOrSlugSchema, ref } from '../../http/common.js'
+import { fromIso, idOnly, IdOrSlugSchema, ref } from '../../http/common.js'
 import { parseFields, selectFields, selectFieldsOfPage, wholeOrFields } from '../../http/fields.js'
+import { IfMatchHeaders, ResponseHeaders, withHeaders } from '../../http/headers.js'
 import { metaOf, pageOf } from '../../http/pagination.js'
 import { badRequest, forbidden, notFound, problemResponses, unauthorized } from '../../http/problem.js'
 import { allow, isStaff, KEY_ONLY, PUBLIC_OR_KEY, STAFF } from '../../plugins/auth.js'
@@ -168,23 +169,23 @@ const routes: FastifyPluginAsyncTypebox<Options> = async (app, { articles, autho
     return reply.header('etag', fresh.etag).type(JSON_TYPE).send(json)
   })
 
-  app.get('/:id', {
+  app.get('/:idOrSlug', {
     schema: {
       tags: ['articles'],
       operationId: 'getArticle',
       summary: 'Read an article',
       description: 'By id (`art_…`) or slug; an old slug answers 301 to the current one. Answers carry an `ETag` and `Last-Modified`. What the caller may not see is a 404: a draft for the public, another author\'s draft for an author key. An author key reading its own scheduled article gets a 403.',
       security: PUBLIC_OR_KEY,
-      params: Type.Object({ id: IdOrSlugSchema }),
+      params: Type.Object({ idOrSlug: IdOrSlugSchema }),
       querystring: ArticleGetQuerySchema,
       response: {
-        200: wholeOrFields(articleShapes.whole, articleShapes.fields, 'The article; with `fields`, only the fields named, and `id`.'),
-        301: Type.Null({ description: 'The article\'s slug changed: `Location` holds its current address.' }),
+        200: withHeaders(wholeOrFields(articleShapes.whole, articleShapes.fields, 'The article; with `fields`, only the fields named, and `id`.'), { 'Last-Modified': ResponseHeaders.lastModified }),
+        301: Type.Null({ description: 'The article\'s slug changed: `Location` holds its current address.', headers: { Location: ResponseHeaders.location } }),
         ...problemResponses
       }
     }
   }, async (request, reply) => {
-    const { id: idOrSlug } = request.params
+    const { idOrSlug } = request.params
     const fields = parseFields(request.query.fields, ArticleSchema)
     const { kept, movedTo } = await readable(request, idOrSlug)
     if (movedTo !== undefined) {
@@ -198,19 +199,19 @@ const routes: FastifyPluginAsyncTypebox<Options> = async (app, { articles, autho
     return reply.type(JSON_TYPE).send(kept.json)
   })
 
-  app.get('/:id/related', {
+  app.get('/:idOrSlug/related', {
     schema: {
       tags: ['articles'],
       operationId: 'listRelatedArticles',
       summary: 'Related articles',
       description: 'Published articles ranked by how many tags they share with this one, the newest first among equals; never the article itself, never one sharing no tag.',
       security: PUBLIC_OR_KEY,
-      params: Type.Object({ id: IdOrSlugSchema }),
+      params: Type.Object({ idOrSlug: IdOrSlugSchema }),
       querystring: RelatedQuerySchema,
       response: { 200: ref(RelatedArticlesSchema), ...problemResponses }
     }
   }, async (request) => {
-    const { kept } = await readable(request, request.params.id)
+    const { kept } = await readable(request, request.params.idOrSlug)
     return { data: await articles.related(kept.article.id, request.query.limit ?? 3) }
   })
 
@@ -223,7 +224,7 @@ const routes: FastifyPluginAsyncTypebox<Options> = async (app, { articles, autho
       description: 'Authors (as their own author, drafts only), editors and admins.',
       security: KEY_ONLY,
       body: ref(ArticleCreateSchema),
-      response: { 201: ref(ArticleSchema), ...problemResponses }
+      response: { 201: withHeaders(ref(ArticleSchema), { Location: ResponseHeaders.location, ETag: ResponseHeaders.etag }), ...problemResponses }
     }
   }, async (request, reply) => {
     const { body } = request
@@ -252,7 +253,7 @@ const routes: FastifyPluginAsyncTypebox<Options> = async (app, { articles, autho
     return reply.code(201).header('location', `/v1/articles/${article.id}`).header('etag', etagOf(article)).send(article)
   })
 
-  app.patch('/:id', {
+  app.patch('/:idOrSlug', {
     onRequest: allow(WRITERS),
     schema: {
       tags: ['articles'],
@@ -260,12 +261,13 @@ const routes: FastifyPluginAsyncTypebox<Options> = async (app, { articles, autho
       summary: 'Change an article',
       description: 'Only the fields sent change. An author key may change its own drafts only, and keep them drafts. With `If-Match` (an ETag from a GET of this article), a 412 when it changed meanwhile. The answer carries the new `ETag`.',
       security: KEY_ONLY,
-      params: Type.Object({ id: ArticleIdSchema }),
+      params: idOnly(ArticleIdSchema),
+      headers: IfMatchHeaders,
       body: ref(ArticleUpdateSchema),
-      response: { 200: ref(ArticleSchema), ...problemResponses }
+      response: { 200: withHeaders(ref(ArticleSchema), { ETag: ResponseHeaders.etag }), ...problemResponses }
     }
   }, async (request, reply) => {
-    const { id } = request.params
+    const { idOrSlug: id } = request.params
     const { body } = request
     const state = await authorizeWrite(request, id)
     checkAuthorPublication(request, body)
@@ -287,7 +289,7 @@ const routes: FastifyPluginAsyncTypebox<Options> = async (app, { articles, autho
     return reply.header('etag', etagOf(updated)).send(updated)
   })
 
-  app.delete('/:id', {
+  app.delete('/:idOrSlug', {
     onRequest: allow(WRITERS),
     schema: {
       tags: ['articles'],
@@ -295,12 +297,14 @@ const routes: FastifyPluginAsyncTypebox<Options> = async (app, { articles, autho
       summary: 'Delete an article',
       description: 'Editors and admins; an author key deletes its own drafts only. With `If-Match`, a 412 when the article changed since it was read.',
       security: KEY_ONLY,
-      params: Type.Object({ id: ArticleIdSchema }),
+      params: idOnly(ArticleIdSchema),
+      headers: IfMatchHeaders,
       response: { 204: Type.Null({ description: 'Deleted.' }), ...problemResponses }
     }
   }, async (request, reply) => {
-    await authorizeWrite(request, request.params.id)
-    if (!(await articles.remove(request.params.id, ifMatch(request)))) notFound('article', request.params.id)
+    const { idOrSlug: id } = request.params
+    await authorizeWrite(request, id)
+    if (!(await articles.remove(id, ifMatch(request)))) notFound('article', id)
     return reply.code(204).send(null)
   })
 }

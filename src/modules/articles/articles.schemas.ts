@@ -79,7 +79,7 @@ export const ArticleCreateSchema = Type.Object({
   status: Type.Optional(ArticleStatusSchema),
   publishedAt: Type.Optional(publishedAt),
   tagIds: Type.Optional(Type.Array(TagIdSchema, { maxItems: 50, uniqueItems: true, description: 'The article\'s tags, in order.' })),
-  commentsOpen: Type.Optional(Type.Boolean({ default: true, description: 'Whether readers may comment; true by default.' })),
+  commentsOpen: Type.Optional(Type.Boolean({ description: 'Whether readers may comment; true when left out.' })),
   featuredImage: Type.Optional(Type.Union([ref(FeaturedImageSchema), Type.Null()]))
 }, {
   $id: 'ArticleCreate',

@@ -3,6 +3,7 @@ import { Type } from 'typebox'
 import { clientKey } from '../../http/client-address.js'
 import { ref } from '../../http/common.js'
 import { parseFields, selectFields, selectFieldsOfPage, wholeOrFields } from '../../http/fields.js'
+import { IfMatchHeaders, ResponseHeaders, withHeaders } from '../../http/headers.js'
 import { metaOf, pageOf } from '../../http/pagination.js'
 import { notFound, problemResponses } from '../../http/problem.js'
 import { KEY_ONLY, requireRole } from '../../plugins/auth.js'
@@ -75,8 +76,9 @@ const routes: FastifyPluginAsyncTypebox<{ comments: CommentsRepository }> = asyn
       description: 'Moderators and staff set the status; the article\'s `commentCount` follows in the same transaction, and the change joins the history. With `If-Match` (the ETag of a GET of this comment), a 412 when it changed meanwhile.',
       security: KEY_ONLY,
       params: Type.Object({ id: CommentIdSchema }),
+      headers: IfMatchHeaders,
       body: ref(StatusChangeSchema),
-      response: { 200: ref(ModeratedCommentSchema), ...problemResponses }
+      response: { 200: withHeaders(ref(ModeratedCommentSchema), { ETag: ResponseHeaders.etag }), ...problemResponses }
     }
   }, async (request, reply) => {
     const comment = await comments.setStatus(request.params.id, request.body.status, request.principal.keyId!, ifMatch(request)) ?? notFound('comment', request.params.id)
@@ -115,6 +117,7 @@ const routes: FastifyPluginAsyncTypebox<{ comments: CommentsRepository }> = asyn
       description: 'Moderators and staff delete a comment for good; its replies stay, as top-level comments.',
       security: KEY_ONLY,
       params: Type.Object({ id: CommentIdSchema }),
+      headers: IfMatchHeaders,
       response: { 204: Type.Null({ description: 'Deleted.' }), ...problemResponses }
     }
   }, async (request, reply) => {
