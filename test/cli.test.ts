@@ -10,6 +10,7 @@ import { loadConfig } from '../src/config.js'
 import { openDatabase } from '../src/db/client.js'
 import { migrationsApplied, runMigrations } from '../src/db/migrate.js'
 import { apiKeysRepository } from '../src/modules/api-keys/api-keys.repository.js'
+import { checkedAgainstSpec } from './openapi-conformance.js'
 
 const root = fileURLToPath(new URL('../', import.meta.url))
 const cliPath = fileURLToPath(new URL('../src/cli.ts', import.meta.url))
@@ -47,7 +48,7 @@ function cli (t: Test, databasePath: string, args: string[]): Promise<Run> {
 async function appOver (t: Test, databasePath: string) {
   const db = openDatabase(databasePath)
   runMigrations(db)
-  const app = await buildApp({ config: loadConfig({}), db })
+  const app = checkedAgainstSpec(await buildApp({ config: loadConfig({}), db }))
   t.teardown(() => app.close())
   return { app, db }
 }
