@@ -100,9 +100,9 @@ export async function buildApp ({ config, db, clock = systemClock, logger = fals
       const body = JSON.stringify({ type: 'about:blank', title: status === 431 ? 'Request Header Fields Too Large' : 'Bad Request', status, detail: 'The request could not be read.' })
       socket.end(`HTTP/1.1 ${status} ${status === 431 ? 'Request Header Fields Too Large' : 'Bad Request'}\r\nContent-Type: application/problem+json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`)
     },
-    // A URL that cannot be decoded never reaches a route: answer it as a problem too.
+    // A URL that cannot be decoded never reaches a route, nor the hooks: answer it as a problem too, not to be cached.
     frameworkErrors: (error, _request, reply: FastifyReply) => {
-      reply.code(400).type('application/problem+json').send({ type: 'about:blank', title: 'Bad Request', status: 400, detail: error.message })
+      reply.code(400).header('cache-control', 'no-store').type('application/problem+json').send({ type: 'about:blank', title: 'Bad Request', status: 400, detail: error.message })
     },
     // A 200-character slug in a non-Latin script is up to 1,600 bytes once percent-encoded.
     routerOptions: { maxParamLength: 2048 }
