@@ -1,6 +1,6 @@
 import { Type, type Static } from 'typebox'
 import { ARTICLE_STATUSES } from '../../db/schema/index.js'
-import { HttpUrlSchema, IdSchema, ref, SlugSchema, TimestampSchema } from '../../http/common.js'
+import { described, HttpUrlSchema, IdSchema, ref, SlugSchema, TimestampSchema } from '../../http/common.js'
 import { fieldsSchemas, FieldsQuerySchema } from '../../http/fields.js'
 import { listSchema, pageQuery } from '../../http/pagination.js'
 import { AuthorIdSchema } from '../authors/authors.schemas.js'
@@ -73,7 +73,8 @@ export type ArticleSummary = Static<typeof ArticleSummarySchema>
 export const ArticleCreateSchema = Type.Object({
   title,
   body,
-  authorId: Type.Optional(AuthorIdSchema),
+  // Required or not depends on the caller's key, which a schema cannot see: the route says so with a 400.
+  authorId: Type.Optional(described(AuthorIdSchema, 'The author who signs the article. Required, except with an `author` key, which writes as its own author (and may leave it out).')),
   slug: Type.Optional(SlugSchema),
   excerpt: Type.Optional(excerpt),
   status: Type.Optional(ArticleStatusSchema),
