@@ -1,5 +1,5 @@
 import neostandard from 'neostandard'
 
 export default [
-  ...neostandard({ ts: true, ignores: ['dist/**', 'coverage/**', '.tap/**', 'migrations/**', 'openapi/**'] })
+  ...neostandard({ ts: true, ignores: ['dist/**', 'coverage/**', '.tap/**', 'migrations/**', 'openapi/**', 'test/client/generated/**'] })
 ]

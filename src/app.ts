@@ -20,20 +20,20 @@ import { scheduledPublishing } from './modules/articles/articles.publication.js'
 import articleRoutes from './modules/articles/articles.routes.js'
 import tombstoneRoutes from './modules/articles/tombstones.routes.js'
 import {
-  ArticleCreateSchema, ArticleListSchema, ArticleSchema, ArticleSummarySchema, ArticleUpdateSchema, AuthorRefSchema,
+  ArticleCreateSchema, ArticleFieldsListSchema, ArticleFieldsSchema, ArticleListSchema, ArticleSchema, ArticleSummarySchema, ArticleUpdateSchema, AuthorRefSchema,
   FeaturedImageSchema, RelatedArticlesSchema, TagRefSchema, TombstoneListSchema
 } from './modules/articles/articles.schemas.js'
 import { authorsRepository } from './modules/authors/authors.repository.js'
 import authorRoutes from './modules/authors/authors.routes.js'
-import { AuthorCreateSchema, AuthorListSchema, AuthorSchema, AuthorUpdateSchema } from './modules/authors/authors.schemas.js'
+import { AuthorCreateSchema, AuthorFieldsListSchema, AuthorFieldsSchema, AuthorListSchema, AuthorSchema, AuthorUpdateSchema } from './modules/authors/authors.schemas.js'
 import healthRoutes, { HealthSchema } from './modules/health/health.routes.js'
 import bansRoutes from './modules/comments/bans.routes.js'
 import { commentsRepository } from './modules/comments/comments.repository.js'
 import commentRoutes from './modules/comments/comments.routes.js'
 import {
   BanCreateSchema, BanListSchema, BanSchema, BulkResultSchema, BulkStatusChangeSchema, CommentHistoryEntrySchema, CommentSubmitSchema,
-  CountsByStatusSchema, ErasureResultSchema, ErasureSchema, ModeratedCommentListSchema, ModeratedCommentSchema, PublicCommentListSchema,
-  PublicCommentSchema, StatusChangeSchema, SubmittedCommentSchema
+  CountsByStatusSchema, ErasureResultSchema, ErasureSchema, ModeratedCommentFieldsListSchema, ModeratedCommentFieldsSchema, ModeratedCommentListSchema,
+  ModeratedCommentSchema, PublicCommentFieldsListSchema, PublicCommentFieldsSchema, PublicCommentListSchema, PublicCommentSchema, StatusChangeSchema, SubmittedCommentSchema
 } from './modules/comments/comments.schemas.js'
 import moderationRoutes from './modules/comments/moderation.routes.js'
 import feedRoutes from './modules/feeds/feeds.routes.js'
@@ -41,7 +41,7 @@ import sitemapRoutes from './modules/feeds/sitemaps.routes.js'
 import { JsonFeedSchema } from './modules/feeds/feeds.schemas.js'
 import { tagsRepository } from './modules/tags/tags.repository.js'
 import tagRoutes from './modules/tags/tags.routes.js'
-import { TagCreateSchema, TagListSchema, TagSchema, TagUpdateSchema } from './modules/tags/tags.schemas.js'
+import { TagCreateSchema, TagFieldsListSchema, TagFieldsSchema, TagListSchema, TagSchema, TagUpdateSchema } from './modules/tags/tags.schemas.js'
 import auth from './plugins/auth.js'
 import caching, { tidyVary } from './plugins/caching.js'
 import errors from './plugins/errors.js'
@@ -70,13 +70,14 @@ const { version } = JSON.parse(readFileSync(new URL('../package.json', import.me
 /** Shared schemas, published as named OpenAPI components; an embedded schema comes before those that refer to it. */
 const SCHEMAS = [
   ProblemSchema, PageMetaSchema, HealthSchema,
-  AuthorSchema, AuthorCreateSchema, AuthorUpdateSchema, AuthorListSchema,
-  TagSchema, TagCreateSchema, TagUpdateSchema, TagListSchema,
+  AuthorSchema, AuthorCreateSchema, AuthorUpdateSchema, AuthorListSchema, AuthorFieldsSchema, AuthorFieldsListSchema,
+  TagSchema, TagCreateSchema, TagUpdateSchema, TagListSchema, TagFieldsSchema, TagFieldsListSchema,
   AuthorRefSchema, TagRefSchema, FeaturedImageSchema,
   ArticleSchema, ArticleSummarySchema, ArticleCreateSchema, ArticleUpdateSchema, ArticleListSchema, RelatedArticlesSchema, TombstoneListSchema,
+  ArticleFieldsSchema, ArticleFieldsListSchema,
   ApiKeySchema, ApiKeyCreatedSchema, ApiKeyCreateSchema, ApiKeyListSchema,
-  PublicCommentSchema, SubmittedCommentSchema, CommentSubmitSchema, PublicCommentListSchema, CommentHistoryEntrySchema,
-  ModeratedCommentSchema, CountsByStatusSchema, ModeratedCommentListSchema, StatusChangeSchema, BulkStatusChangeSchema,
+  PublicCommentSchema, SubmittedCommentSchema, CommentSubmitSchema, PublicCommentListSchema, PublicCommentFieldsSchema, PublicCommentFieldsListSchema, CommentHistoryEntrySchema,
+  ModeratedCommentSchema, CountsByStatusSchema, ModeratedCommentListSchema, ModeratedCommentFieldsSchema, ModeratedCommentFieldsListSchema, StatusChangeSchema, BulkStatusChangeSchema,
   BulkResultSchema, ErasureSchema, ErasureResultSchema, BanSchema, BanCreateSchema, BanListSchema,
   JsonFeedSchema
 ]
@@ -102,9 +103,9 @@ export async function buildApp ({ config, db, clock = systemClock, logger = fals
       const body = JSON.stringify({ type: 'about:blank', title: status === 431 ? 'Request Header Fields Too Large' : 'Bad Request', status, detail: 'The request could not be read.' })
       socket.end(`HTTP/1.1 ${status} ${status === 431 ? 'Request Header Fields Too Large' : 'Bad Request'}\r\nContent-Type: application/problem+json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`)
     },
-    // A URL that cannot be decoded never reaches a route: answer it as a problem too.
+    // A URL that cannot be decoded never reaches a route, nor the hooks: answer it as a problem too, not to be cached.
     frameworkErrors: (error, _request, reply: FastifyReply) => {
-      reply.code(400).type('application/problem+json').send({ type: 'about:blank', title: 'Bad Request', status: 400, detail: error.message })
+      reply.code(400).header('cache-control', 'no-store').type('application/problem+json').send({ type: 'about:blank', title: 'Bad Request', status: 400, detail: error.message })
     },
     // A 200-character slug in a non-Latin script is up to 1,600 bytes once percent-encoded.
     routerOptions: { maxParamLength: 2048 }
@@ -152,10 +153,11 @@ export async function buildApp ({ config, db, clock = systemClock, logger = fals
   // An API answers JSON, never pages: nothing may be framed, sniffed or load anything.
   await app.register(securityHeaders)
   await app.register(strictQuery)
+  // Caching sees each body before compression does, so an answer has one ETag however it is encoded;
+  // and it declares what it sends on every route registered after it, the OpenAPI document's own included.
+  await app.register(caching, { config })
   await app.register(openapi, { version, schemas: SCHEMAS })
   await app.register(auth, { keys })
-  // Caching sees each body before compression does, so an answer has one ETag however it is encoded.
-  await app.register(caching, { config })
   await app.register(compress, { threshold: 1024 })
   // @fastify/compress sends from each route's own onSend hook, after every global one: tidy Vary after it.
   app.addHook('onRoute', (route) => { route.onSend = [...[route.onSend ?? []].flat(), tidyVary] })

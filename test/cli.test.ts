@@ -10,12 +10,13 @@ import { openDatabase } from '../src/db/client.js'
 import { migrationsApplied, runMigrations } from '../src/db/migrate.js'
 import { apiKeysRepository } from '../src/modules/api-keys/api-keys.repository.js'
 import { cli, seedDatabase } from './reliability/fixtures/processes.js'
+import { checkedAgainstSpec } from './openapi-conformance.js'
 
 /** An app over the same database file the CLI wrote, closed when the test ends. */
 async function appOver (t: Test, databasePath: string) {
   const db = openDatabase(databasePath)
   runMigrations(db)
-  const app = await buildApp({ config: loadConfig({}), db })
+  const app = checkedAgainstSpec(await buildApp({ config: loadConfig({}), db }))
   t.teardown(() => app.close())
   return { app, db }
 }

@@ -8,6 +8,7 @@ import { compiledSchemas } from '../src/plugins/validation.js'
 import type { KeyRole } from '../src/db/schema/index.js'
 import { apiKeysRepository } from '../src/modules/api-keys/api-keys.repository.js'
 import { newsFr } from './fixtures/news-fr.js'
+import { checkedAgainstSpec } from './openapi-conformance.js'
 
 /** A clock that tests move by hand, so nothing sleeps. */
 export class TestClock implements Clock {
@@ -30,14 +31,15 @@ export interface TestContext {
 }
 
 /**
- * An app over a fresh, migrated in-memory database of its own, closed when the test ends.
+ * An app over a fresh, migrated in-memory database of its own, closed when the test ends;
+ * every answer it gives through `app.inject` is checked against the committed spec.
  * Overload protection is off: parallel test files stall each other's event loops, which is not overload.
  */
 export async function build (t: Test, env: Record<string, string> = {}): Promise<TestContext> {
   const db = openDatabase(':memory:')
   runMigrations(db)
   const clock = new TestClock()
-  const app = await buildApp({ config: loadConfig({ SITE_URL: 'https://lequotidien.example', OVERLOAD_EVENT_LOOP_DELAY_MS: '0', ...env }), db, clock, compiled })
+  const app = checkedAgainstSpec(await buildApp({ config: loadConfig({ SITE_URL: 'https://lequotidien.example', OVERLOAD_EVENT_LOOP_DELAY_MS: '0', ...env }), db, clock, compiled }))
   t.teardown(() => app.close())
   const keys = apiKeysRepository(db, clock)
   const keyFor = async (role: KeyRole, authorId?: string) => {

@@ -11,6 +11,7 @@ import { loadConfig } from '../src/config.js'
 import { openDatabase } from '../src/db/client.js'
 import { runMigrations } from '../src/db/migrate.js'
 import { apiKeysRepository } from '../src/modules/api-keys/api-keys.repository.js'
+import { checkedAgainstSpec } from './openapi-conformance.js'
 
 const root = fileURLToPath(new URL('../', import.meta.url))
 const writer = fileURLToPath(new URL('fixtures/create-articles.ts', import.meta.url))
@@ -64,7 +65,7 @@ t.test(`${PROCESSES * PER_PROCESS} concurrent creates of one title from ${PROCES
   const databasePath = join(t.testdir(), 'cms.db')
   const db = openDatabase(databasePath)
   runMigrations(db)
-  const app = await buildApp({ config: loadConfig({ OVERLOAD_EVENT_LOOP_DELAY_MS: '0' }), db })
+  const app = checkedAgainstSpec(await buildApp({ config: loadConfig({ OVERLOAD_EVENT_LOOP_DELAY_MS: '0' }), db }))
   t.teardown(() => app.close())
   const { key } = await apiKeysRepository(db, systemClock).create({ name: 'admin', role: 'admin' })
   const author = await app.inject({ method: 'POST', url: '/v1/authors', headers: { authorization: `Bearer ${key}` }, payload: { name: 'Desk' } })

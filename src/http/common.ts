@@ -25,6 +25,20 @@ export const SlugSchema = slugSchema('Lower-case letters and digits of any scrip
 
 export const IdOrSlugSchema = Type.String({ minLength: 1, maxLength: 300, description: 'The id, or the current slug.' })
 
+/**
+ * The path parameter of a write that takes only an id, at the place where reads
+ * take an id or a slug: OpenAPI allows one name per place in a path, so it is
+ * named `idOrSlug` there too, and its schema says that only an id is accepted.
+ */
+export function idOnly<T extends TSchema> (id: T) {
+  return Type.Object({ idOrSlug: described(id, `${String((id as { description?: string }).description)} Only the id: a slug is not accepted here.`) })
+}
+
+/** The same schema, described for where it is used. */
+export function described<T extends TSchema> (schema: T, description: string): TUnsafe<Static<T>> {
+  return Type.Unsafe<Static<T>>({ ...schema, description })
+}
+
 export const TimestampSchema = Type.String({ format: 'date-time', description: 'An RFC 3339 time, in UTC.' })
 
 /**

@@ -1,4 +1,5 @@
 import { Type, type Static } from 'typebox'
+import { ResponseHeaders } from './headers.js'
 
 export const ProblemSchema = Type.Object({
   type: Type.String({ description: 'A URI reference naming the kind of problem; `about:blank` when the status says it all.' }),
@@ -56,9 +57,16 @@ export function conflict (detail: string): never {
 }
 
 const problemContent = { 'application/problem+json': { schema: Type.Ref('Problem') } }
+const problemHeaders = { 'Cache-Control': ResponseHeaders.errorCacheControl }
+
+/** A problem answer that tells the client when to come back. */
+export function retryLaterResponse (description: string) {
+  return { description, content: problemContent, headers: { ...problemHeaders, 'Retry-After': ResponseHeaders.retryAfter } }
+}
 
 /** The error answers every route declares, so the spec documents them and they serialise as problems. */
 export const problemResponses = {
-  '4xx': { description: 'A client error, as an RFC 9457 problem.', content: problemContent },
-  '5xx': { description: 'A server error (503: not ready or shutting down, with `Retry-After`), as an RFC 9457 problem.', content: problemContent }
+  '4xx': { description: 'A client error, as an RFC 9457 problem.', content: problemContent, headers: problemHeaders },
+  503: retryLaterResponse('Not ready, shutting down or overloaded, as an RFC 9457 problem: retry after `Retry-After` seconds.'),
+  '5xx': { description: 'A server error, as an RFC 9457 problem naming only the request id.', content: problemContent, headers: problemHeaders }
 }

@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto'
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify'
 import fp from 'fastify-plugin'
+import { Type } from 'typebox'
 import type { Config } from '../config.js'
+import { IfNoneMatchHeaders, ResponseHeaders, withHeaders } from '../http/headers.js'
 import { HttpProblem } from '../http/problem.js'
 
 /** A strong validator for a value: the same value, the same tag, whoever asks and however it is shaped. */
@@ -66,6 +68,29 @@ export async function tidyVary (_request: FastifyRequest, reply: FastifyReply, p
   return payload
 }
 
+type ResponseSchemas = Record<string, object & { headers?: Record<string, unknown> }>
+
+/**
+ * Declares on a GET's schema what this plugin does to its answers, so that the
+ * OpenAPI document says it: `If-None-Match` is honoured, a 200 and a 301 carry
+ * `Cache-Control` (a 200 its `ETag` too), and a current ETag is a 304, which
+ * keeps the validators (`ETag`, and `Last-Modified` where the 200 has one).
+ */
+function declareCaching (route: RouteOptions) {
+  const { schema } = route
+  if (route.method !== 'GET' || schema?.response === undefined || schema.hide === true) return
+  const responses = schema.response as ResponseSchemas
+  if (responses['304'] !== undefined) return
+  schema.headers ??= IfNoneMatchHeaders
+  const ok = withHeaders(responses['200'] ?? {}, { ETag: ResponseHeaders.etag, 'Cache-Control': ResponseHeaders.readCacheControl })
+  schema.response = {
+    ...responses,
+    200: ok,
+    ...(responses['301'] === undefined ? {} : { 301: withHeaders(responses['301'], { 'Cache-Control': ResponseHeaders.readCacheControl }) }),
+    304: Type.Null({ description: 'Not modified: an ETag in `If-None-Match` is current. No body.', headers: ok.headers })
+  }
+}
+
 /**
  * HTTP caching for every GET, as the contract says: a strong ETag (the route's
  * own for single resources, else a hash of the body), 304 on `If-None-Match`,
@@ -74,6 +99,7 @@ export async function tidyVary (_request: FastifyRequest, reply: FastifyReply, p
  * and writes included) and compares `If-None-Match` as one exact value.
  */
 async function caching (app: FastifyInstance, { config }: { config: Pick<Config, 'CACHE_MAX_AGE' | 'CACHE_S_MAXAGE' | 'CACHE_STALE_WHILE_REVALIDATE'> }) {
+  app.addHook('onRoute', declareCaching)
   const publicCacheControl = `public, max-age=${config.CACHE_MAX_AGE}, s-maxage=${config.CACHE_S_MAXAGE}, stale-while-revalidate=${config.CACHE_STALE_WHILE_REVALIDATE}`
 
   app.addHook('onSend', async (request, reply, payload) => {

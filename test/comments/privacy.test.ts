@@ -11,6 +11,7 @@ import { TestClock } from '../helper.js'
 import {
   aComment, anotherArticle, apiOf, expectFieldError, expectProblem, MINUTE, newsroom, type Newsroom, PUBLIC_KEYS, QUIET, SUBMITTED_KEYS, withoutIdentity
 } from './fixtures/support.js'
+import { checkedAgainstSpec } from '../openapi-conformance.js'
 
 const EMAIL = 'secret.reader@example.org'
 const IP = '198.51.100.23'
@@ -265,7 +266,7 @@ t.test('the app\'s own log lines name no commenter\'s email or address', async (
   const clock = new TestClock()
   // The request serializer is the server's (it keeps the path, never the query or the socket); every other line is the app's.
   const logger = { level: 'trace', stream, serializers: { req: (request: { id: string, method: string, url: string }) => ({ id: request.id, method: request.method, path: request.url.split('?')[0] }) } }
-  const app = await buildApp({ config: loadConfig({ ...QUIET, SITE_URL: 'https://lequotidien.example', COMMENT_RATE_LIMIT: '2' }), db, clock, logger })
+  const app = checkedAgainstSpec(await buildApp({ config: loadConfig({ ...QUIET, SITE_URL: 'https://lequotidien.example', COMMENT_RATE_LIMIT: '2' }), db, clock, logger }))
   t.teardown(() => app.close())
   const admin = { authorization: `Bearer ${(await apiKeysRepository(db, clock).create({ name: 'admin', role: 'admin' })).key}` }
   const keyFor = async () => admin

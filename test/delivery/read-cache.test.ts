@@ -10,6 +10,7 @@ import { apiKeysRepository } from '../../src/modules/api-keys/api-keys.repositor
 import { etagOf } from '../../src/plugins/caching.js'
 import { build, TestClock } from '../helper.js'
 import { type ArticleJson, DAY, HOUR, type ListJson } from './fixtures/support.js'
+import { checkedAgainstSpec } from '../openapi-conformance.js'
 
 const CONFIG = { SITE_URL: 'https://lequotidien.example', OVERLOAD_EVENT_LOOP_DELAY_MS: '0' }
 
@@ -22,7 +23,7 @@ async function twoWorkers (t: Test) {
   const open = async () => {
     const db = openDatabase(path)
     runMigrations(db)
-    const app = await buildApp({ config: loadConfig(CONFIG), db, clock })
+    const app = checkedAgainstSpec(await buildApp({ config: loadConfig(CONFIG), db, clock }))
     t.teardown(() => app.close())
     return { app, db }
   }

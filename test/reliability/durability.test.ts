@@ -10,6 +10,7 @@ import { runMigrations } from '../../src/db/migrate.js'
 import { apiKeysRepository } from '../../src/modules/api-keys/api-keys.repository.js'
 import { TestClock } from '../helper.js'
 import { call, exitWithin, seedDatabase, startServer, tempDir, waitFor, waitForHealth } from './fixtures/processes.js'
+import { checkedAgainstSpec } from '../openapi-conformance.js'
 
 const spy = fileURLToPath(new URL('./fixtures/sqlite-spy.ts', import.meta.url))
 
@@ -93,7 +94,7 @@ t.test('read-then-write transactions begin immediate: no request fails while ano
   runMigrations(db)
   db.$client.exec('CREATE TABLE contention (at INTEGER NOT NULL)')
   const clock = new TestClock()
-  const app = await buildApp({ config: loadConfig({ OVERLOAD_EVENT_LOOP_DELAY_MS: '0', COMMENT_RATE_LIMIT: '1000000' }), db, clock })
+  const app = checkedAgainstSpec(await buildApp({ config: loadConfig({ OVERLOAD_EVENT_LOOP_DELAY_MS: '0', COMMENT_RATE_LIMIT: '1000000' }), db, clock }))
   t.teardown(() => app.close())
   const admin = { authorization: `Bearer ${(await apiKeysRepository(db, clock).create({ name: 'admin', role: 'admin' })).key}` }
   const inject = async (method: 'POST' | 'PATCH' | 'DELETE', url: string, payload?: object) => {

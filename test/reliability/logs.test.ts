@@ -8,6 +8,7 @@ import { runMigrations } from '../../src/db/migrate.js'
 import { loggerOptions } from '../../src/logging.js'
 import { apiKeysRepository } from '../../src/modules/api-keys/api-keys.repository.js'
 import { TestClock } from '../helper.js'
+import { checkedAgainstSpec } from '../openapi-conformance.js'
 
 const EMAIL = 'Zelie.Secret-Commenter@Example.org'
 const CLIENT_IPV4 = '203.0.113.77'
@@ -28,7 +29,7 @@ t.test('at trace level, no log line holds a key, the Authorization header, a com
   runMigrations(db)
   const clock = new TestClock()
   // The server's own logger options (src/logging.ts), writing here instead of to stdout.
-  const app = await buildApp({ config, db, clock, logger: { ...loggerOptions(config), stream } })
+  const app = checkedAgainstSpec(await buildApp({ config, db, clock, logger: { ...loggerOptions(config), stream } }))
   t.teardown(() => app.close())
   t.equal(app.log.level, 'trace', 'the app logs at trace level')
 

@@ -4,6 +4,7 @@ import { loadConfig } from '../../src/config.js'
 import { openDatabase } from '../../src/db/client.js'
 import { runMigrations } from '../../src/db/migrate.js'
 import { build } from '../helper.js'
+import { checkedAgainstSpec } from '../openapi-conformance.js'
 
 t.test('healthz and readyz answer on a migrated database', async (t) => {
   const { app } = await build(t)
@@ -17,7 +18,7 @@ t.test('readyz is a 503 while migrations are missing, and once shutting down', a
   const lifecycle = { shuttingDown: false }
   const db = openDatabase(':memory:')
   runMigrations(db)
-  const app = await buildApp({ config: loadConfig({ OVERLOAD_EVENT_LOOP_DELAY_MS: '0' }), db, lifecycle })
+  const app = checkedAgainstSpec(await buildApp({ config: loadConfig({ OVERLOAD_EVENT_LOOP_DELAY_MS: '0' }), db, lifecycle }))
   t.teardown(() => app.close())
   t.equal((await app.inject({ method: 'GET', url: '/readyz' })).statusCode, 200)
 

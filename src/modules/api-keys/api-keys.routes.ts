@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { ref } from '../../http/common.js'
+import { ResponseHeaders, withHeaders } from '../../http/headers.js'
 import { metaOf, pageOf, pageQuery } from '../../http/pagination.js'
 import { badRequest, notFound, problemResponses } from '../../http/problem.js'
 import { KEY_ONLY, requireRole } from '../../plugins/auth.js'
@@ -19,12 +20,11 @@ const routes: FastifyPluginAsyncTypebox<{ keys: ApiKeysRepository, authors: Auth
       description: 'Admin only. The answer holds the secret `key`, shown this once: only its hash is stored.',
       security: KEY_ONLY,
       body: ref(ApiKeyCreateSchema),
-      response: { 201: ref(ApiKeyCreatedSchema), ...problemResponses }
+      response: { 201: withHeaders(ref(ApiKeyCreatedSchema), { Location: ResponseHeaders.location }), ...problemResponses }
     }
   }, async (request, reply) => {
     const { name, role, authorId } = request.body
-    if (role === 'author' && authorId === undefined) badRequest([{ path: '/body/authorId', message: 'is required for the author role' }])
-    if (role !== 'author' && authorId !== undefined) badRequest([{ path: '/body/authorId', message: 'is only for the author role' }])
+    // The schema already requires `authorId` for the author role and refuses it for the others.
     if (authorId !== undefined && !(await authors.exists(authorId))) badRequest([{ path: '/body/authorId', message: 'names no author' }])
     const created = await keys.create({ name, role, authorId })
     return reply.code(201).header('location', `/v1/api-keys/${created.id}`).send(created)

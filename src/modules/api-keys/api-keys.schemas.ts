@@ -1,6 +1,6 @@
 import { Type, type Static } from 'typebox'
 import { ROLES } from '../../db/schema/index.js'
-import { IdSchema, ref, TimestampSchema } from '../../http/common.js'
+import { described, IdSchema, ref, TimestampSchema } from '../../http/common.js'
 import { listSchema } from '../../http/pagination.js'
 
 export const KeyIdSchema = IdSchema('key', 'The API key\'s id.')
@@ -28,8 +28,15 @@ export const ApiKeyCreatedSchema = Type.Object({
 export const ApiKeyCreateSchema = Type.Object({
   name: Type.String({ minLength: 1, maxLength: 100, description: 'What the key is for.' }),
   role: RoleSchema,
-  authorId: Type.Optional(AuthorIdSchema)
-}, { $id: 'ApiKeyCreate', additionalProperties: false, description: 'A key to make; `authorId` is required for the `author` role and refused for the others.' })
+  authorId: Type.Optional(described(AuthorIdSchema, 'The author an `author` key writes as: required for that role, refused for the others.'))
+}, {
+  $id: 'ApiKeyCreate',
+  additionalProperties: false,
+  description: 'A key to make; `authorId` is required for the `author` role and refused for the others.',
+  if: { properties: { role: { const: 'author' } } },
+  then: { properties: { authorId: { type: 'string' } }, required: ['authorId'] },
+  else: { properties: { authorId: false } }
+})
 
 export const ApiKeyListSchema = listSchema('ApiKeyList', ref(ApiKeySchema), 'A page of the newsroom\'s API keys, revoked ones included, newest first.')
 

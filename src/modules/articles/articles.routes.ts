@@ -4,8 +4,9 @@ import { Type } from 'typebox'
 import type { Clock } from '../../clock.js'
 import { randomText } from '../../db/ids.js'
 import type { ReadCache } from '../../db/read-cache.js'
-import { fromIso, IdOrSlugSchema, ref } from '../../http/common.js'
-import { parseFields, partialSchemas, selectFields, selectFieldsOfPage } from '../../http/fields.js'
+import { fromIso, idOnly, IdOrSlugSchema, ref } from '../../http/common.js'
+import { parseFields, selectFields, selectFieldsOfPage, wholeOrFields } from '../../http/fields.js'
+import { IfMatchHeaders, ResponseHeaders, withHeaders } from '../../http/headers.js'
 import { metaOf, pageOf } from '../../http/pagination.js'
 import { badRequest, forbidden, notFound, problemResponses, unauthorized } from '../../http/problem.js'
 import { allow, isStaff, KEY_ONLY, PUBLIC_OR_KEY, STAFF, type Principal } from '../../plugins/auth.js'
@@ -17,7 +18,7 @@ import { isLive, resolvePublication } from './articles.publication.js'
 import { currentLocation } from './moved.js'
 import type { ArticleFilter, ArticlesRepository } from './articles.repository.js'
 import {
-  ArticleCreateSchema, ArticleGetQuerySchema, ArticleIdSchema, ArticleListQuerySchema, ArticleListSchema,
+  ArticleCreateSchema, ArticleFieldsListSchema, ArticleFieldsSchema, ArticleGetQuerySchema, ArticleIdSchema, ArticleListQuerySchema, ArticleListSchema,
   ArticleSchema, ArticleUpdateSchema, RelatedArticlesSchema, RelatedQuerySchema, type Article, type ArticleListQuery
 } from './articles.schemas.js'
 
@@ -56,7 +57,9 @@ function provisionalSlug (title: string): string {
   const suffix = `-${randomText(PROVISIONAL_SUFFIX_LENGTH)}`
   return (slugify(title, MAX_SLUG_LENGTH - suffix.length) || 'article') + suffix
 }
-const partials = partialSchemas(ArticleSchema)
+
+const articleShapes = { whole: ref(ArticleSchema), fields: ref(ArticleFieldsSchema) }
+const listShapes = { whole: ref(ArticleListSchema), fields: ref(ArticleFieldsListSchema) }
 
 const routes: FastifyPluginAsyncTypebox<Options> = async (app, { articles, authors, tags, clock, cache }) => {
   /** The article at this id or slug, from the read cache while the database is unchanged. */
@@ -164,7 +167,7 @@ const routes: FastifyPluginAsyncTypebox<Options> = async (app, { articles, autho
       description: 'The public sees published articles whose `publishedAt` has passed. Items leave out `body` and `bodyHtml` unless `fields` names them.',
       security: PUBLIC_OR_KEY,
       querystring: ArticleListQuerySchema,
-      response: { 200: ref(ArticleListSchema), ...problemResponses }
+      response: { 200: wholeOrFields(listShapes.whole, listShapes.fields, 'A page of articles; with `fields`, each item has only the fields named, and `id`.'), ...problemResponses }
     }
   }, async (request, reply) => {
     const { query } = request
@@ -191,7 +194,7 @@ const routes: FastifyPluginAsyncTypebox<Options> = async (app, { articles, autho
     const stamp = cache.stamp()
     const withBody = fields !== undefined && (fields.has('body') || fields.has('bodyHtml'))
     const { data, total, nextCursor } = await articles.list(filter, order, page, { withBody })
-    const answer = selectFieldsOfPage(reply, partials, fields, { data, meta: metaOf(page, total, nextCursor) })
+    const answer = selectFieldsOfPage(reply, listShapes, fields, { data, meta: metaOf(page, total, nextCursor) })
     if (cacheKey === undefined || !cache.enabled) return answer
     const json = Buffer.from(reply.serialize(answer) as string)
     const fresh: KeptPage = { json, etag: etagOf(json) }
@@ -199,50 +202,50 @@ const routes: FastifyPluginAsyncTypebox<Options> = async (app, { articles, autho
     return reply.header('etag', fresh.etag).type(JSON_TYPE).send(json)
   })
 
-  app.get('/:id', {
+  app.get('/:idOrSlug', {
     schema: {
       tags: ['articles'],
       operationId: 'getArticle',
       summary: 'Read an article',
       description: 'By id (`art_…`) or slug; an old slug answers 301 to the current one. Answers carry an `ETag` and `Last-Modified`. What the caller may not see is a 404: a draft for the public, another author\'s draft for an author key. An author key reading its own scheduled article gets a 403.',
       security: PUBLIC_OR_KEY,
-      params: Type.Object({ id: IdOrSlugSchema }),
+      params: Type.Object({ idOrSlug: IdOrSlugSchema }),
       querystring: ArticleGetQuerySchema,
       response: {
-        200: ref(ArticleSchema),
-        301: Type.Null({ description: 'The article\'s slug changed: `Location` holds its current address.' }),
+        200: withHeaders(wholeOrFields(articleShapes.whole, articleShapes.fields, 'The article; with `fields`, only the fields named, and `id`.'), { 'Last-Modified': ResponseHeaders.lastModified }),
+        301: Type.Null({ description: 'The article\'s slug changed: `Location` holds its current address.', headers: { Location: ResponseHeaders.location } }),
         ...problemResponses
       }
     }
   }, async (request, reply) => {
-    const { id: idOrSlug } = request.params
+    const { idOrSlug } = request.params
     const fields = parseFields(request.query.fields, ArticleSchema)
     const { kept, movedTo } = await readable(request, idOrSlug)
     if (movedTo !== undefined) return reply.code(301).header('location', currentLocation(request.url, movedTo)).send()
     reply.header('last-modified', new Date(kept.article.updatedAt).toUTCString())
     if (answeredNotModified(request, reply, kept.etag)) return reply.send()
-    if (fields !== undefined) return selectFields(reply, partials, fields, kept.article)
-    kept.json ??= Buffer.from(reply.serialize(kept.article) as string)
+    if (fields !== undefined) return selectFields(reply, articleShapes, fields, kept.article)
+    kept.json ??= Buffer.from(reply.compileSerializationSchema(articleShapes.whole as unknown as Record<string, unknown>)(kept.article))
     return reply.type(JSON_TYPE).send(kept.json)
   })
 
-  app.get('/:id/related', {
+  app.get('/:idOrSlug/related', {
     schema: {
       tags: ['articles'],
       operationId: 'listRelatedArticles',
       summary: 'Related articles',
       description: 'Published articles ranked by how many tags they share with this one, the newest first among equals; never the article itself, never one sharing no tag. At an old slug, a 301 to the same list under the current one.',
       security: PUBLIC_OR_KEY,
-      params: Type.Object({ id: IdOrSlugSchema }),
+      params: Type.Object({ idOrSlug: IdOrSlugSchema }),
       querystring: RelatedQuerySchema,
       response: {
         200: ref(RelatedArticlesSchema),
-        301: Type.Null({ description: 'The article\'s slug changed: `Location` holds this list\'s current address.' }),
+        301: Type.Null({ description: 'The article\'s slug changed: `Location` holds this list\'s current address.', headers: { Location: ResponseHeaders.location } }),
         ...problemResponses
       }
     }
   }, async (request, reply) => {
-    const { kept, movedTo } = await readable(request, request.params.id)
+    const { kept, movedTo } = await readable(request, request.params.idOrSlug)
     if (movedTo !== undefined) return reply.code(301).header('location', currentLocation(request.url, movedTo, '/related')).send()
     return { data: await articles.related(kept.article.id, request.query.limit ?? 3) }
   })
@@ -256,7 +259,7 @@ const routes: FastifyPluginAsyncTypebox<Options> = async (app, { articles, autho
       description: 'Authors (as their own author, drafts only), editors and admins.',
       security: KEY_ONLY,
       body: ref(ArticleCreateSchema),
-      response: { 201: ref(ArticleSchema), ...problemResponses }
+      response: { 201: withHeaders(ref(ArticleSchema), { Location: ResponseHeaders.location, ETag: ResponseHeaders.etag }), ...problemResponses }
     }
   }, async (request, reply) => {
     const { body } = request
@@ -286,7 +289,7 @@ const routes: FastifyPluginAsyncTypebox<Options> = async (app, { articles, autho
     return reply.code(201).header('location', `/v1/articles/${article.id}`).header('etag', etagOf(article)).send(article)
   })
 
-  app.patch('/:id', {
+  app.patch('/:idOrSlug', {
     onRequest: allow(WRITERS),
     schema: {
       tags: ['articles'],
@@ -294,12 +297,13 @@ const routes: FastifyPluginAsyncTypebox<Options> = async (app, { articles, autho
       summary: 'Change an article',
       description: 'Only the fields sent change. An author key may change its own drafts only, and keep them drafts. With `If-Match` (an ETag from a GET of this article), a 412 when it changed meanwhile. The answer carries the new `ETag`.',
       security: KEY_ONLY,
-      params: Type.Object({ id: ArticleIdSchema }),
+      params: idOnly(ArticleIdSchema),
+      headers: IfMatchHeaders,
       body: ref(ArticleUpdateSchema),
-      response: { 200: ref(ArticleSchema), ...problemResponses }
+      response: { 200: withHeaders(ref(ArticleSchema), { ETag: ResponseHeaders.etag }), ...problemResponses }
     }
   }, async (request, reply) => {
-    const { id } = request.params
+    const { idOrSlug: id } = request.params
     const { body } = request
     const state = await authorizeWrite(request, id)
     checkAuthorPublication(request, body)
@@ -321,7 +325,7 @@ const routes: FastifyPluginAsyncTypebox<Options> = async (app, { articles, autho
     return reply.header('etag', etagOf(updated)).send(updated)
   })
 
-  app.delete('/:id', {
+  app.delete('/:idOrSlug', {
     onRequest: allow(WRITERS),
     schema: {
       tags: ['articles'],
@@ -329,12 +333,14 @@ const routes: FastifyPluginAsyncTypebox<Options> = async (app, { articles, autho
       summary: 'Delete an article',
       description: 'Editors and admins; an author key deletes its own drafts only. With `If-Match`, a 412 when the article changed since it was read.',
       security: KEY_ONLY,
-      params: Type.Object({ id: ArticleIdSchema }),
+      params: idOnly(ArticleIdSchema),
+      headers: IfMatchHeaders,
       response: { 204: Type.Null({ description: 'Deleted.' }), ...problemResponses }
     }
   }, async (request, reply) => {
-    await authorizeWrite(request, request.params.id)
-    if (!(await articles.remove(request.params.id, preconditionsOf(request, request.params.id)))) notFound('article', request.params.id)
+    const { idOrSlug: id } = request.params
+    await authorizeWrite(request, id)
+    if (!(await articles.remove(id, preconditionsOf(request, id)))) notFound('article', id)
     return reply.code(204).send(null)
   })
 }

@@ -1,7 +1,7 @@
 import { Type, type Static } from 'typebox'
 import { ARTICLE_STATUSES } from '../../db/schema/index.js'
-import { DateBoundSchema, HttpUrlSchema, IdSchema, ref, SlugSchema, slugSchema, TimestampSchema } from '../../http/common.js'
-import { FieldsQuerySchema } from '../../http/fields.js'
+import { DateBoundSchema, described, HttpUrlSchema, IdSchema, ref, SlugSchema, slugSchema, TimestampSchema } from '../../http/common.js'
+import { fieldsSchemas, FieldsQuerySchema } from '../../http/fields.js'
 import { listSchema, pageQuery } from '../../http/pagination.js'
 import { AuthorIdSchema } from '../authors/authors.schemas.js'
 import { TagIdSchema } from '../tags/tags.schemas.js'
@@ -65,19 +65,22 @@ export const ArticleSummarySchema = Type.Object(summaryProperties, {
   description: 'An article as lists show it: without `body` and `bodyHtml` unless `fields` names them.'
 })
 
+export const { item: ArticleFieldsSchema, list: ArticleFieldsListSchema } = fieldsSchemas(ArticleSchema, 'Article')
+
 export type Article = Static<typeof ArticleSchema>
 export type ArticleSummary = Static<typeof ArticleSummarySchema>
 
 export const ArticleCreateSchema = Type.Object({
   title,
   body,
-  authorId: Type.Optional(AuthorIdSchema),
+  // Required or not depends on the caller's key, which a schema cannot see: the route says so with a 400.
+  authorId: Type.Optional(described(AuthorIdSchema, 'The author who signs the article. Required, except with an `author` key, which writes as its own author (and may leave it out).')),
   slug: Type.Optional(slugSchema('The slug to publish under, instead of one made from the title. Editors and admins only (an author key that sends one gets a 403): an author key\'s draft gets a provisional slug, made from the title and six random characters, so that it tells nothing of articles it cannot see.')),
   excerpt: Type.Optional(excerpt),
   status: Type.Optional(ArticleStatusSchema),
   publishedAt: Type.Optional(publishedAt),
   tagIds: Type.Optional(Type.Array(TagIdSchema, { maxItems: 50, uniqueItems: true, description: 'The article\'s tags, in order.' })),
-  commentsOpen: Type.Optional(Type.Boolean({ default: true, description: 'Whether readers may comment; true by default.' })),
+  commentsOpen: Type.Optional(Type.Boolean({ description: 'Whether readers may comment; true when left out.' })),
   featuredImage: Type.Optional(Type.Union([ref(FeaturedImageSchema), Type.Null()]))
 }, {
   $id: 'ArticleCreate',

@@ -1,6 +1,6 @@
 import { Type, type Static } from 'typebox'
 import { HttpUrlSchema, IdSchema, ref, SlugSchema, TimestampSchema } from '../../http/common.js'
-import { FieldsQuerySchema } from '../../http/fields.js'
+import { fieldsSchemas, FieldsQuerySchema } from '../../http/fields.js'
 import { listSchema, pageQuery } from '../../http/pagination.js'
 
 export const AuthorIdSchema = IdSchema('aut', 'The author\'s id.')
@@ -42,6 +42,8 @@ export type AuthorCreate = Static<typeof AuthorCreateSchema>
 export type AuthorUpdate = Static<typeof AuthorUpdateSchema>
 
 export const AuthorListSchema = listSchema('AuthorList', ref(AuthorSchema), 'A page of authors.')
+
+export const { item: AuthorFieldsSchema, list: AuthorFieldsListSchema } = fieldsSchemas(AuthorSchema, 'Author')
 
 export const AUTHOR_SORTS = ['name', '-articleCount', '-createdAt'] as const
 

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { clientKey } from '../../http/client-address.js'
 import { ref } from '../../http/common.js'
+import { ResponseHeaders, withHeaders } from '../../http/headers.js'
 import { metaOf, pageOf, pageQuery } from '../../http/pagination.js'
 import { badRequest, notFound, problemResponses } from '../../http/problem.js'
 import { KEY_ONLY, requireRole } from '../../plugins/auth.js'
@@ -37,7 +38,7 @@ const routes: FastifyPluginAsyncTypebox<{ comments: CommentsRepository }> = asyn
       description: 'Moderators and staff ban an email, a client address (an IPv6 address bans its /64), or both. Their later comments are stored as spam; the submitter is told `pending`, as everyone is.',
       security: KEY_ONLY,
       body: ref(BanCreateSchema),
-      response: { 201: ref(BanSchema), ...problemResponses }
+      response: { 201: withHeaders(ref(BanSchema), { Location: ResponseHeaders.location }), ...problemResponses }
     }
   }, async (request, reply) => {
     const { email, ip, reason } = request.body

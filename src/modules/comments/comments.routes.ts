@@ -4,19 +4,22 @@ import type { Clock } from '../../clock.js'
 import type { Config } from '../../config.js'
 import { clientKey } from '../../http/client-address.js'
 import { IdOrSlugSchema, ref } from '../../http/common.js'
-import { parseFields, partialSchemas, selectFieldsOfPage } from '../../http/fields.js'
+import { ResponseHeaders } from '../../http/headers.js'
+import { parseFields, selectFieldsOfPage, wholeOrFields } from '../../http/fields.js'
 import { metaOf, pageOf } from '../../http/pagination.js'
-import { badRequest, conflict, forbidden, HttpProblem, notFound, problemResponses } from '../../http/problem.js'
+import { badRequest, conflict, forbidden, HttpProblem, notFound, problemResponses, retryLaterResponse } from '../../http/problem.js'
 import { PUBLIC_OR_KEY } from '../../plugins/auth.js'
 import { isLive } from '../articles/articles.publication.js'
 import type { ArticlesRepository } from '../articles/articles.repository.js'
 import { currentLocation } from '../articles/moved.js'
 import { answeredStatus, moderationRules } from './comments.moderation.js'
 import type { CommentsRepository, NewComment, RateLimit } from './comments.repository.js'
-import { type CommentSubmit, CommentListQuerySchema, CommentSubmitSchema, PublicCommentListSchema, PublicCommentSchema, SubmittedCommentSchema } from './comments.schemas.js'
+import {
+  type CommentSubmit, CommentListQuerySchema, CommentSubmitSchema, PublicCommentFieldsListSchema, PublicCommentListSchema, PublicCommentSchema, SubmittedCommentSchema
+} from './comments.schemas.js'
 
 const RATE_WINDOW_MS = 60_000
-const publicPartials = partialSchemas(PublicCommentSchema)
+const listShapes = { whole: ref(PublicCommentListSchema), fields: ref(PublicCommentFieldsListSchema) }
 const TRUSTED_ROLES = ['moderator', 'editor', 'admin']
 
 interface Options {
@@ -77,40 +80,40 @@ const routes: FastifyPluginAsyncTypebox<Options> = async (app, { comments, artic
     return { ...article, movedTo }
   }
 
-  app.get('/:id/comments', {
+  app.get('/:idOrSlug/comments', {
     schema: {
       tags: ['comments'],
       operationId: 'listArticleComments',
       summary: 'Read an article\'s comments',
       description: 'Approved comments only, oldest first. Replies carry their `parentId`; the front end builds the tree. At an old slug, a 301 to the same list under the current one.',
       security: PUBLIC_OR_KEY,
-      params: Type.Object({ id: IdOrSlugSchema }),
+      params: Type.Object({ idOrSlug: IdOrSlugSchema }),
       querystring: CommentListQuerySchema,
       response: {
-        200: ref(PublicCommentListSchema),
-        301: Type.Null({ description: 'The article\'s slug changed: `Location` holds this list\'s current address.' }),
+        200: wholeOrFields(listShapes.whole, listShapes.fields, 'A page of comments; with `fields`, each item has only the fields named, and `id`.'),
+        301: Type.Null({ description: 'The article\'s slug changed: `Location` holds this list\'s current address.', headers: { Location: ResponseHeaders.location } }),
         ...problemResponses
       }
     }
   }, async (request, reply) => {
     const fields = parseFields(request.query.fields, PublicCommentSchema)
-    const article = await liveArticle(request.params.id)
+    const article = await liveArticle(request.params.idOrSlug)
     if (article.movedTo !== undefined) return reply.code(301).header('location', currentLocation(request.url, article.movedTo, '/comments')).send()
     const page = pageOf(request.query)
     const { data, total, nextCursor } = await comments.listApproved(article, page)
-    return selectFieldsOfPage(reply, publicPartials, fields, { data, meta: metaOf(page, total, nextCursor) })
+    return selectFieldsOfPage(reply, listShapes, fields, { data, meta: metaOf(page, total, nextCursor) })
   })
 
-  app.post('/:id/comments', {
+  app.post('/:idOrSlug/comments', {
     schema: {
       tags: ['comments'],
       operationId: 'submitComment',
       summary: 'Comment on an article',
       description: 'Anyone may comment on a published article whose comments are open. The answer comes once the comment is stored and reads `pending` whatever the moderation rules decided (only a moderator\'s or staff key\'s comment reads `approved`). Too many submissions from one client address (an IPv6 client counts by its /64) get a 429 with `Retry-After`; the same body on the same article from the same address within an hour is a 409. At an old slug the comment goes to the article that slug now redirects to, as a form posted from a page cached before the slug changed expects.',
       security: PUBLIC_OR_KEY,
-      params: Type.Object({ id: IdOrSlugSchema }),
+      params: Type.Object({ idOrSlug: IdOrSlugSchema }),
       body: ref(CommentSubmitSchema),
-      response: { 201: ref(SubmittedCommentSchema), ...problemResponses }
+      response: { 201: ref(SubmittedCommentSchema), 429: retryLaterResponse('Too many submissions from this client address, as an RFC 9457 problem: retry after `Retry-After` seconds.'), ...problemResponses }
     }
   }, async (request, reply) => {
     // The schema counts characters; a name or body of nothing but spaces is empty all the same once trimmed.
@@ -119,7 +122,7 @@ const routes: FastifyPluginAsyncTypebox<Options> = async (app, { comments, artic
     const client = clientKey(request.ip)
     const trustedKey = TRUSTED_ROLES.includes(request.principal.role)
     const limit = trustedKey ? undefined : { client, windowMs: RATE_WINDOW_MS, max: config.COMMENT_RATE_LIMIT }
-    const { article, comment, decision } = await review(request.params.id, request.body, client, trustedKey, request.headers['user-agent']).catch(async (error: unknown) => {
+    const { article, comment, decision } = await review(request.params.idOrSlug, request.body, client, trustedKey, request.headers['user-agent']).catch(async (error: unknown) => {
       // A refused submission counts against the limit too, and a client over it learns that first.
       if (limit !== undefined) await countRefusal(limit)
       throw error

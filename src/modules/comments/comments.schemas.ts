@@ -1,7 +1,7 @@
 import { Type, type Static } from 'typebox'
 import { COMMENT_STATUSES } from '../../db/schema/index.js'
 import { HttpUrlSchema, IdSchema, ref, TimestampSchema } from '../../http/common.js'
-import { FieldsQuerySchema } from '../../http/fields.js'
+import { fieldsSchemas, FieldsQuerySchema } from '../../http/fields.js'
 import { listSchema, pageQuery, PageMetaSchema } from '../../http/pagination.js'
 import { KeyIdSchema } from '../api-keys/api-keys.schemas.js'
 import { ArticleIdSchema } from '../articles/articles.schemas.js'
@@ -93,6 +93,10 @@ export const ModeratedCommentListSchema = Type.Object({
     countsByStatus: ref(CountsByStatusSchema)
   }, { additionalProperties: false, description: 'Where this page stands, and the size of each queue.' })
 }, { $id: 'ModeratedCommentList', additionalProperties: false, description: 'A page of the moderation queue.' })
+
+export const { item: PublicCommentFieldsSchema, list: PublicCommentFieldsListSchema } = fieldsSchemas(PublicCommentSchema, 'PublicComment')
+
+export const { item: ModeratedCommentFieldsSchema, list: ModeratedCommentFieldsListSchema } = fieldsSchemas(ModeratedCommentSchema, 'ModeratedComment', ModeratedCommentListSchema.properties.meta)
 
 export const CommentListQuerySchema = Type.Object({ ...pageQuery, fields: Type.Optional(FieldsQuerySchema) }, { additionalProperties: false })
 

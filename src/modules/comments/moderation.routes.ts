@@ -2,20 +2,22 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { clientKey } from '../../http/client-address.js'
 import { ref } from '../../http/common.js'
-import { parseFields, partialSchemas, selectFields, selectFieldsOfPage } from '../../http/fields.js'
+import { parseFields, selectFields, selectFieldsOfPage, wholeOrFields } from '../../http/fields.js'
+import { IfMatchHeaders, ResponseHeaders, withHeaders } from '../../http/headers.js'
 import { metaOf, pageOf } from '../../http/pagination.js'
 import { notFound, problemResponses } from '../../http/problem.js'
 import { KEY_ONLY, requireRole } from '../../plugins/auth.js'
 import { answeredNotModified, etagOf, ifMatch } from '../../plugins/caching.js'
 import type { CommentsRepository, ModerationFilter } from './comments.repository.js'
 import {
-  BulkResultSchema, CommentGetQuerySchema, BulkStatusChangeSchema, CommentIdSchema, ErasureResultSchema, ErasureSchema, ModeratedCommentListSchema,
-  ModeratedCommentSchema, ModerationQuerySchema, StatusChangeSchema
+  BulkResultSchema, CommentGetQuerySchema, BulkStatusChangeSchema, CommentIdSchema, ErasureResultSchema, ErasureSchema, ModeratedCommentFieldsListSchema,
+  ModeratedCommentFieldsSchema, ModeratedCommentListSchema, ModeratedCommentSchema, ModerationQuerySchema, StatusChangeSchema
 } from './comments.schemas.js'
 
 export const MODERATORS = ['moderator', 'editor', 'admin'] as const
 
-const partials = partialSchemas(ModeratedCommentSchema, ModeratedCommentListSchema.properties.meta)
+const commentShapes = { whole: ref(ModeratedCommentSchema), fields: ref(ModeratedCommentFieldsSchema) }
+const listShapes = { whole: ref(ModeratedCommentListSchema), fields: ref(ModeratedCommentFieldsListSchema) }
 
 /** The newsroom's side: the moderation queue, for moderators and staff. */
 const routes: FastifyPluginAsyncTypebox<{ comments: CommentsRepository }> = async (app, { comments }) => {
@@ -29,7 +31,7 @@ const routes: FastifyPluginAsyncTypebox<{ comments: CommentsRepository }> = asyn
       description: 'Moderators and staff. With no `status`, pending comments first, then oldest first; with a `status`, oldest first. `meta.countsByStatus` gives the size of each queue under the other filters.',
       security: KEY_ONLY,
       querystring: ModerationQuerySchema,
-      response: { 200: ref(ModeratedCommentListSchema), ...problemResponses }
+      response: { 200: wholeOrFields(listShapes.whole, listShapes.fields, 'A page of the queue; with `fields`, each item has only the fields named, and `id`.'), ...problemResponses }
     }
   }, async (request, reply) => {
     const { query } = request
@@ -45,7 +47,7 @@ const routes: FastifyPluginAsyncTypebox<{ comments: CommentsRepository }> = asyn
       filter.articlePk = (await comments.findArticle(query.article))?.pk ?? -1
     }
     const { data, total, nextCursor, countsByStatus } = await comments.listForModeration(filter, page)
-    return selectFieldsOfPage(reply, partials, fields, { data, meta: { ...metaOf(page, total, nextCursor), countsByStatus } })
+    return selectFieldsOfPage(reply, listShapes, fields, { data, meta: { ...metaOf(page, total, nextCursor), countsByStatus } })
   })
 
   app.get('/:id', {
@@ -57,13 +59,13 @@ const routes: FastifyPluginAsyncTypebox<{ comments: CommentsRepository }> = asyn
       security: KEY_ONLY,
       params: Type.Object({ id: CommentIdSchema }),
       querystring: CommentGetQuerySchema,
-      response: { 200: ref(ModeratedCommentSchema), ...problemResponses }
+      response: { 200: wholeOrFields(commentShapes.whole, commentShapes.fields, 'The comment; with `fields`, only the fields named, and `id`.'), ...problemResponses }
     }
   }, async (request, reply) => {
     const fields = parseFields(request.query.fields, ModeratedCommentSchema)
     const comment = await comments.find(request.params.id) ?? notFound('comment', request.params.id)
     if (answeredNotModified(request, reply, etagOf(comment))) return reply.send()
-    return selectFields(reply, partials, fields, comment)
+    return selectFields(reply, commentShapes, fields, comment)
   })
 
   app.patch('/:id', {
@@ -74,8 +76,9 @@ const routes: FastifyPluginAsyncTypebox<{ comments: CommentsRepository }> = asyn
       description: 'Moderators and staff set the status; the article\'s `commentCount` follows in the same transaction, and the change joins the history. With `If-Match` (the ETag of a GET of this comment), a 412 when it changed meanwhile.',
       security: KEY_ONLY,
       params: Type.Object({ id: CommentIdSchema }),
+      headers: IfMatchHeaders,
       body: ref(StatusChangeSchema),
-      response: { 200: ref(ModeratedCommentSchema), ...problemResponses }
+      response: { 200: withHeaders(ref(ModeratedCommentSchema), { ETag: ResponseHeaders.etag }), ...problemResponses }
     }
   }, async (request, reply) => {
     const comment = await comments.setStatus(request.params.id, request.body.status, request.principal.keyId!, ifMatch(request)) ?? notFound('comment', request.params.id)
@@ -114,6 +117,7 @@ const routes: FastifyPluginAsyncTypebox<{ comments: CommentsRepository }> = asyn
       description: 'Moderators and staff delete a comment for good; its replies stay, as top-level comments.',
       security: KEY_ONLY,
       params: Type.Object({ id: CommentIdSchema }),
+      headers: IfMatchHeaders,
       response: { 204: Type.Null({ description: 'Deleted.' }), ...problemResponses }
     }
   }, async (request, reply) => {

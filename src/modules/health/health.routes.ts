@@ -25,6 +25,7 @@ const routes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app, { db }) => {
       operationId: 'getHealth',
       summary: 'Liveness',
       description: 'The process is up and answering.',
+      security: [],
       response: { 200: ref(HealthSchema), ...problemResponses }
     }
   }, async () => ({ status: 'ok' as const }))
@@ -35,6 +36,7 @@ const routes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app, { db }) => {
       operationId: 'getReadiness',
       summary: 'Readiness',
       description: 'The database answers and every migration is applied. 503, with `Retry-After`, while not ready or once shutting down.',
+      security: [],
       response: { 200: ref(HealthSchema), ...problemResponses }
     }
   }, async (_request, reply) => {

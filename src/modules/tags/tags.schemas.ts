@@ -1,6 +1,6 @@
 import { Type, type Static } from 'typebox'
 import { IdSchema, ref, SlugSchema, TimestampSchema } from '../../http/common.js'
-import { FieldsQuerySchema } from '../../http/fields.js'
+import { fieldsSchemas, FieldsQuerySchema } from '../../http/fields.js'
 import { listSchema, pageQuery } from '../../http/pagination.js'
 
 export const TagIdSchema = IdSchema('tag', 'The tag\'s id.')
@@ -37,6 +37,8 @@ export type TagCreate = Static<typeof TagCreateSchema>
 export type TagUpdate = Static<typeof TagUpdateSchema>
 
 export const TagListSchema = listSchema('TagList', ref(TagSchema), 'A page of tags.')
+
+export const { item: TagFieldsSchema, list: TagFieldsListSchema } = fieldsSchemas(TagSchema, 'Tag')
 
 export const TAG_SORTS = ['name', '-articleCount', '-createdAt'] as const
 
