@@ -6,7 +6,7 @@ import { parseFields, partialSchemas, selectFields, selectFieldsOfPage } from '.
 import { metaOf, pageOf } from '../../http/pagination.js'
 import { notFound, problemResponses } from '../../http/problem.js'
 import { KEY_ONLY, requireRole } from '../../plugins/auth.js'
-import { answeredNotModified, etagOf, ifMatch } from '../../plugins/caching.js'
+import { answeredNotModified, etagOf, ifMatch, noStore } from '../../plugins/caching.js'
 import type { CommentsRepository, ModerationFilter } from './comments.repository.js'
 import {
   BulkResultSchema, CommentGetQuerySchema, BulkStatusChangeSchema, CommentIdSchema, ErasureResultSchema, ErasureSchema, ModeratedCommentListSchema,
@@ -20,6 +20,8 @@ const partials = partialSchemas(ModeratedCommentSchema, ModeratedCommentListSche
 /** The newsroom's side: the moderation queue, for moderators and staff. */
 const routes: FastifyPluginAsyncTypebox<{ comments: CommentsRepository }> = async (app, { comments }) => {
   app.addHook('onRequest', async (request) => requireRole(request, MODERATORS))
+  // Answers carry commenters' emails and addresses: no cache may keep them.
+  app.addHook('onRequest', noStore)
 
   app.get('', {
     schema: {
