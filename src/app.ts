@@ -9,6 +9,7 @@ import { type Clock, systemClock } from './clock.js'
 import { trustProxyOf, type Config } from './config.js'
 import type { Db } from './db/client.js'
 import { changeWatch } from './db/change-watch.js'
+import { countersPathFor, openCounters, rateWindows } from './db/counters.js'
 import { readCache } from './db/read-cache.js'
 import { PageMetaSchema } from './http/pagination.js'
 import { ProblemSchema } from './http/problem.js'
@@ -115,11 +116,16 @@ export async function buildApp ({ config, db, clock = systemClock, logger = fals
   const tags = tagsRepository(db, clock)
   const articles = articlesRepository(db, clock, config)
   const comments = commentsRepository(db, clock)
+  // Beside the database file, whichever opened it: the counters are shared by every process on that file.
+  const counters = openCounters(db.$client.memory ? ':memory:' : countersPathFor(db.$client.name))
   const watch = changeWatch(db)
   const cache = readCache(watch, config.READ_CACHE_MB * 1024 * 1024)
   const publishDue = scheduledPublishing(articles, watch, clock)
 
-  app.addHook('onClose', async () => { db.$client.close() })
+  app.addHook('onClose', async () => {
+    counters.close()
+    db.$client.close()
+  })
 
   await app.register(errors)
   // Once shutting down, what still arrives on an open connection is sent elsewhere: 503, and the connection closes.
@@ -173,7 +179,7 @@ export async function buildApp ({ config, db, clock = systemClock, logger = fals
   await app.register(healthRoutes, { db })
   await app.register(async (v1) => {
     await v1.register(articleRoutes, { prefix: '/articles', articles, authors, tags, clock, cache })
-    await v1.register(commentRoutes, { prefix: '/articles', comments, clock, config })
+    await v1.register(commentRoutes, { prefix: '/articles', comments, rateWindows: rateWindows(counters, clock), clock, config })
     await v1.register(moderationRoutes, { prefix: '/comments', comments })
     await v1.register(bansRoutes, { prefix: '/comment-bans', comments })
     await v1.register(tombstoneRoutes, { prefix: '/tombstones', articles })
