@@ -3,7 +3,6 @@ import type { Socket } from 'node:net'
 import compress from '@fastify/compress'
 import cors from '@fastify/cors'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
-import underPressure from '@fastify/under-pressure'
 import Fastify, { type FastifyReply, type FastifyServerOptions } from 'fastify'
 import { type Clock, systemClock } from './clock.js'
 import { trustProxyOf, type Config } from './config.js'
@@ -47,6 +46,7 @@ import auth from './plugins/auth.js'
 import caching, { tidyVary } from './plugins/caching.js'
 import errors from './plugins/errors.js'
 import openapi from './plugins/openapi.js'
+import overload from './plugins/overload.js'
 import securityHeaders from './plugins/security-headers.js'
 import strictQuery, { schemaController } from './plugins/validation.js'
 
@@ -156,19 +156,7 @@ export async function buildApp ({ config, db, clock = systemClock, logger = fals
       detail: 'The server is shutting down: retry, another instance will answer.'
     })
   })
-  if (config.OVERLOAD_EVENT_LOOP_DELAY_MS > 0) {
-    await app.register(underPressure, {
-      maxEventLoopDelay: config.OVERLOAD_EVENT_LOOP_DELAY_MS,
-      pressureHandler: (_request, reply) => {
-        reply.code(503).header('retry-after', '10').type('application/problem+json').send({
-          type: 'about:blank',
-          title: 'Service Unavailable',
-          status: 503,
-          detail: 'The server is overloaded: retry in a few seconds.'
-        })
-      }
-    })
-  }
+  if (config.OVERLOAD_EVENT_LOOP_DELAY_MS > 0) await app.register(overload, { maxEventLoopDelay: config.OVERLOAD_EVENT_LOOP_DELAY_MS })
   // An API answers JSON, never pages: nothing may be framed, sniffed or load anything.
   await app.register(securityHeaders)
   await app.register(strictQuery)
