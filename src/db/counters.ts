@@ -28,10 +28,11 @@ export function countersPathFor (databasePath: string): string {
 export function openCounters (path: string): Database.Database {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true })
   const sqlite = new Database(path)
+  // First: every worker opens the file at start, and the first to switch it to WAL holds the others waiting.
+  sqlite.pragma('busy_timeout = 5000')
   sqlite.pragma('journal_mode = WAL')
   // A count lost to a power cut costs a client a few extra submissions at most.
   sqlite.pragma('synchronous = NORMAL')
-  sqlite.pragma('busy_timeout = 5000')
   sqlite.exec(`CREATE TABLE IF NOT EXISTS rate_windows (
     client TEXT NOT NULL,
     window_start INTEGER NOT NULL,
