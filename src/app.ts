@@ -3,12 +3,12 @@ import type { Socket } from 'node:net'
 import compress from '@fastify/compress'
 import cors from '@fastify/cors'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
-import underPressure from '@fastify/under-pressure'
 import Fastify, { type FastifyReply, type FastifyServerOptions } from 'fastify'
 import { type Clock, systemClock } from './clock.js'
 import { trustProxyOf, type Config } from './config.js'
 import type { Db } from './db/client.js'
 import { changeWatch } from './db/change-watch.js'
+import { countersPathFor, openCounters, rateWindows } from './db/counters.js'
 import { readCache } from './db/read-cache.js'
 import { PageMetaSchema } from './http/pagination.js'
 import { ProblemSchema } from './http/problem.js'
@@ -47,6 +47,7 @@ import caching, { tidyVary } from './plugins/caching.js'
 import errors from './plugins/errors.js'
 import hostCheck from './plugins/host.js'
 import openapi from './plugins/openapi.js'
+import overload from './plugins/overload.js'
 import securityHeaders from './plugins/security-headers.js'
 import strictQuery, { compiledSchemas, schemaControllerOf, type CompiledSchemas } from './plugins/validation.js'
 
@@ -63,6 +64,15 @@ export interface AppOptions {
   lifecycle?: Lifecycle
   /** Validators and serializers already compiled, to share with other apps of this process (tests build hundreds). */
   compiled?: CompiledSchemas
+}
+
+// How often Node looks for requests past their timeout: a slow client is cut at most this long after it.
+const CONNECTIONS_CHECKING_INTERVAL_MS = 1_000
+
+// Node's HTTP parser's errors that are not a plain 400: status, title and detail.
+const CLIENT_ERRORS: Readonly<Record<string, readonly [number, string, string]>> = {
+  HPE_HEADER_OVERFLOW: [431, 'Request Header Fields Too Large', 'The request could not be read.'],
+  ERR_HTTP_REQUEST_TIMEOUT: [408, 'Request Timeout', 'The request did not arrive whole in time.']
 }
 
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
@@ -96,12 +106,21 @@ export async function buildApp ({ config, db, clock = systemClock, logger = fals
     return503OnClosing: false,
     requestTimeout: config.REQUEST_TIMEOUT_MS,
     keepAliveTimeout: config.KEEP_ALIVE_TIMEOUT_MS,
-    // A request Node's HTTP parser refuses (headers or URL too large, broken framing) never reaches Fastify: answer it as a problem too.
+    // Node cuts a request that has not arrived whole only when it checks (every 30 s by default), and one whose
+    // headers have not at 60 s whatever `requestTimeout` says: the headers are part of the request, and a check
+    // each second keeps a slow client's cut within a second of the setting.
+    http: {
+      requestTimeout: config.REQUEST_TIMEOUT_MS,
+      headersTimeout: config.REQUEST_TIMEOUT_MS,
+      connectionsCheckingInterval: CONNECTIONS_CHECKING_INTERVAL_MS
+    },
+    // A request Node's HTTP parser refuses (headers or URL too large, broken framing, too slow to arrive) never
+    // reaches Fastify: answer it as a problem too.
     clientErrorHandler: (error: Error & { code?: string }, socket: Socket) => {
       if (!socket.writable) return
-      const status = error.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400
-      const body = JSON.stringify({ type: 'about:blank', title: status === 431 ? 'Request Header Fields Too Large' : 'Bad Request', status, detail: 'The request could not be read.' })
-      socket.end(`HTTP/1.1 ${status} ${status === 431 ? 'Request Header Fields Too Large' : 'Bad Request'}\r\nContent-Type: application/problem+json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`)
+      const [status, title, detail] = CLIENT_ERRORS[error.code ?? ''] ?? [400, 'Bad Request', 'The request could not be read.']
+      const body = JSON.stringify({ type: 'about:blank', title, status, detail })
+      socket.end(`HTTP/1.1 ${status} ${title}\r\nContent-Type: application/problem+json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`)
     },
     // A URL that cannot be decoded never reaches a route, nor the hooks: answer it as a problem too, not to be cached.
     frameworkErrors: (error, _request, reply: FastifyReply) => {
@@ -119,11 +138,16 @@ export async function buildApp ({ config, db, clock = systemClock, logger = fals
   const tags = tagsRepository(db, clock)
   const articles = articlesRepository(db, clock, config)
   const comments = commentsRepository(db, clock)
+  // Beside the database file, whichever opened it: the counters are shared by every process on that file.
+  const counters = openCounters(db.$client.memory ? ':memory:' : countersPathFor(db.$client.name))
   const watch = changeWatch(db)
   const cache = readCache(watch, config.READ_CACHE_MB * 1024 * 1024)
   const publishDue = scheduledPublishing(articles, watch, clock)
 
-  app.addHook('onClose', async () => { db.$client.close() })
+  app.addHook('onClose', async () => {
+    counters.close()
+    db.$client.close()
+  })
 
   await app.register(errors)
   await app.register(hostCheck)
@@ -137,19 +161,7 @@ export async function buildApp ({ config, db, clock = systemClock, logger = fals
       detail: 'The server is shutting down: retry, another instance will answer.'
     })
   })
-  if (config.OVERLOAD_EVENT_LOOP_DELAY_MS > 0) {
-    await app.register(underPressure, {
-      maxEventLoopDelay: config.OVERLOAD_EVENT_LOOP_DELAY_MS,
-      pressureHandler: (_request, reply) => {
-        reply.code(503).header('retry-after', '10').type('application/problem+json').send({
-          type: 'about:blank',
-          title: 'Service Unavailable',
-          status: 503,
-          detail: 'The server is overloaded: retry in a few seconds.'
-        })
-      }
-    })
-  }
+  if (config.OVERLOAD_EVENT_LOOP_DELAY_MS > 0) await app.register(overload, { maxEventLoopDelay: config.OVERLOAD_EVENT_LOOP_DELAY_MS })
   // An API answers JSON, never pages: nothing may be framed, sniffed or load anything.
   await app.register(securityHeaders)
   await app.register(strictQuery)
@@ -179,7 +191,7 @@ export async function buildApp ({ config, db, clock = systemClock, logger = fals
   await app.register(healthRoutes, { db })
   await app.register(async (v1) => {
     await v1.register(articleRoutes, { prefix: '/articles', articles, authors, tags, clock, cache })
-    await v1.register(commentRoutes, { prefix: '/articles', comments, articles, clock, config })
+    await v1.register(commentRoutes, { prefix: '/articles', comments, articles, rateWindows: rateWindows(counters, clock), clock, config })
     await v1.register(moderationRoutes, { prefix: '/comments', comments })
     await v1.register(bansRoutes, { prefix: '/comment-bans', comments })
     await v1.register(tombstoneRoutes, { prefix: '/tombstones', articles })

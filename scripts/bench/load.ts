@@ -21,6 +21,8 @@ export interface LoadOptions {
   duration: number
   /** Seconds of load before, not measured: JIT, SQLite's page cache and the connections warm up. */
   warmup: number
+  /** Requests per second over all connections; as fast as the server answers when not given. */
+  rate?: number
 }
 
 export interface LoadResult {
@@ -44,12 +46,13 @@ function percentile (sorted: Float64Array, fraction: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil(fraction * sorted.length) - 1)]!
 }
 
-function fire (url: string, scenario: Scenario, connections: number, duration: number, onResponse?: (status: number, milliseconds: number) => void) {
+function fire (url: string, scenario: Scenario, connections: number, duration: number, rate: number | undefined, onResponse?: (status: number, milliseconds: number) => void) {
   return new Promise<autocannon.Result>((resolve, reject) => {
     const instance = autocannon({
       url,
       connections,
       duration,
+      ...(rate === undefined ? {} : { overallRate: rate }),
       requests: [{
         method: scenario.method,
         setupRequest: (request) => {
@@ -64,7 +67,7 @@ function fire (url: string, scenario: Scenario, connections: number, duration: n
 
 /** Load that is not measured: JIT, SQLite's page cache and the server's connections warm up. */
 export async function warmUp (url: string, scenario: Scenario, options: LoadOptions): Promise<void> {
-  if (options.warmup > 0) await fire(url, scenario, options.connections, options.warmup)
+  if (options.warmup > 0) await fire(url, scenario, options.connections, options.warmup, options.rate)
 }
 
 /** Loads `url` with the scenario for `duration` seconds, each response timed. */
@@ -73,7 +76,7 @@ export async function runLoad (url: string, scenario: Scenario, options: LoadOpt
   let count = 0
   const byStatus: Record<string, number> = {}
   const from = performance.now()
-  const result = await fire(url, scenario, options.connections, options.duration, (status, milliseconds) => {
+  const result = await fire(url, scenario, options.connections, options.duration, options.rate, (status, milliseconds) => {
     if (count === latencies.length) {
       const grown = new Float64Array(latencies.length * 2)
       grown.set(latencies)

@@ -9,10 +9,11 @@ import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } 
 import { availableParallelism, cpus, loadavg, totalmem } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
+import { countersPathFor } from '../../src/db/counters.js'
 import { type LoadOptions, probe, PROBE_TIMEOUT_MS, runLoad, type Scenario, warmUp } from './load.js'
 import { formatDuration, formatNumber } from './progress.js'
 import { seededRandom } from './random.js'
-import { missesOf, type Run, scaling, table } from './report.js'
+import { BESIDE_FLOOD, missesOf, type Run, scaling, table } from './report.js'
 import { ceilingScenario, commentScenario, readScenarios } from './scenarios.js'
 import { seed, type SeedReport } from './seed.js'
 import { freePort, killAll, type Server, startServer } from './servers.js'
@@ -29,6 +30,10 @@ const SETTLE_MS = 10_000
 const RESTART_GRACE_MS = 3_000
 // The suffix of the reads measured with the read cache off; they have no target of their own, but count against --baseline.
 const UNCACHED = ' (no cache)'
+// The flood beside cached reads: comment submissions at a steady rate, well within what the server answers, so that
+// what it costs the reads is what its requests do to the store and the read cache, not its share of the CPU.
+const FLOOD_RATE = 200
+const FLOOD_CONNECTIONS = 4
 
 const USAGE = `Usage: npm run bench -- [options]
   --articles N      articles to seed (default 100000; the large run is 1000000)
@@ -94,14 +99,16 @@ function databaseBytes (path: string): number {
 }
 
 function removeDatabase (path: string): void {
-  for (const file of [path, `${path}-wal`, `${path}-shm`]) rmSync(file, { force: true })
+  for (const base of [path, countersPathFor(path)]) {
+    for (const file of [base, `${base}-wal`, `${base}-shm`]) rmSync(file, { force: true })
+  }
 }
 
 /**
  * The CMS as it runs in production: built (or from source with --tsx), with its own cluster of WORKERS; with its
  * read cache, or without it to measure what the store itself gives.
  */
-async function startCms (options: Options, database: string, workers: number, durability: 'normal' | 'full', readCache = true): Promise<Server> {
+async function startCms (options: Options, database: string, workers: number, durability: 'normal' | 'full', readCache = true, settings: Record<string, string> = {}): Promise<Server> {
   const port = await freePort()
   return await startServer({
     name: `CMS (${workers} worker${workers > 1 ? 's' : ''}, DURABILITY=${durability}${readCache ? '' : ', no read cache'})`,
@@ -120,7 +127,8 @@ async function startCms (options: Options, database: string, workers: number, du
       // Every comment comes from 127.0.0.1 (see scenarios.ts); the limit must not be what is measured.
       COMMENT_RATE_LIMIT: '1000000',
       // Shedding load with 503s is what an overloaded server should do, but here it would hide the figures.
-      OVERLOAD_EVENT_LOOP_DELAY_MS: '0'
+      OVERLOAD_EVENT_LOOP_DELAY_MS: '0',
+      ...settings
     },
     port,
     readyPath: '/readyz',
@@ -177,6 +185,40 @@ async function series (first: Server, start: () => Promise<Server>, scenarios: S
     await server.stop()
   }
   return measured
+}
+
+/**
+ * Cached reads alone, then the same reads beside a flood of comment submissions over the rate limit, on one server
+ * whose limit is a submission a minute: every one from the bench's address past the first of its minute is a 429.
+ * The figure is the reads' req/s beside the flood over theirs alone, in the same run.
+ */
+async function besideFlood (options: Options, database: string, workers: number, reads: Scenario, flood: Scenario, load: LoadOptions): Promise<Measured> {
+  const server = await startCms(options, database, workers, 'normal', true, { COMMENT_RATE_LIMIT: '1' })
+  say(`bench: ${server.name}, COMMENT_RATE_LIMIT=1, on ${server.url}`)
+  try {
+    say(`  ${reads.name} alone, then beside ${FLOOD_RATE} submissions/s over the limit, ${load.duration}s each…`)
+    const aloneMs = await probe(server.url, reads)
+    await warmUp(server.url, reads, load)
+    const alone = await runLoad(server.url, reads, load)
+    const flooding = { ...load, connections: FLOOD_CONNECTIONS, rate: FLOOD_RATE }
+    const [beside, flooded] = await Promise.all([runLoad(server.url, reads, load), runLoad(server.url, flood, flooding)])
+    const ratioToAlone = beside.requestsPerSecond / alone.requestsPerSecond
+    say(`    alone ${formatNumber(alone.requestsPerSecond)} req/s, beside the flood ${formatNumber(beside.requestsPerSecond)} req/s (${ratioToAlone.toFixed(2)}×), ` +
+      `p99 ${alone.latency.p99.toFixed(2)} → ${beside.latency.p99.toFixed(2)} ms; the flood ${formatNumber(flooded.requestsPerSecond)}/s, ${formatNumber(flooded.byStatus['429'] ?? 0)} of ${formatNumber(flooded.requests)} answered 429`)
+    return {
+      scenario: BESIDE_FLOOD,
+      workers,
+      durability: 'normal',
+      aloneMs,
+      result: beside,
+      memory: server.memory.peak(beside.window.from, beside.window.to),
+      notes: [`${ratioToAlone.toFixed(2)}× the ${formatNumber(alone.requestsPerSecond)} req/s (p99 ${alone.latency.p99.toFixed(2)} ms) of ${reads.name} alone on the same server, ` +
+        `beside ${formatNumber(flooded.requestsPerSecond)} submissions/s of which ${formatNumber(flooded.byStatus['429'] ?? 0)} of ${formatNumber(flooded.requests)} answered 429`],
+      ratioToAlone
+    }
+  } finally {
+    await server.stop()
+  }
 }
 
 function loadBaseline (file: string | undefined): Run[] | undefined {
@@ -266,6 +308,9 @@ async function main () {
       const full = await startCms(options, database, workers, 'full')
       say(`bench: ${full.name} on ${full.url}`)
       measured.push(...await series(full, () => startCms(options, database, workers, 'full'), [commentScenario('comments-full', targets, text, random)], load, workers, 'full'))
+      const listReads = readScenarios(targets, etags, { rare: RARE_WORD, common: COMMON_WORD }, random).find((scenario) => scenario.name === 'list-by-tag')!
+      const flood = { ...commentScenario('429-flood', targets, text, random), expectedStatus: 429 }
+      measured.push(await besideFlood(options, database, workers, listReads, flood, load))
       const ceiling = await startCeiling(workers, responseBytes)
       say(`bench: ${ceiling.name}, ${formatNumber(responseBytes)}-byte body, on ${ceiling.url}`)
       const [ceilingRun] = await series(ceiling, () => startCeiling(workers, responseBytes), [ceilingScenario], load, workers, 'normal') as [Measured]

@@ -1,4 +1,5 @@
 import { Type, type TSchema, type TUnsafe, type Static } from 'typebox'
+import { BIDI_CONTROL_RANGES } from '../text/invisible.js'
 import { MAX_SLUG_LENGTH, SLUG_PATTERN } from '../text/slug.js'
 
 /**
@@ -21,7 +22,25 @@ export function slugSchema (description: string) {
   return Type.String({ minLength: 1, maxLength: MAX_SLUG_LENGTH, pattern: SLUG_PATTERN, description })
 }
 
-export const SlugSchema = slugSchema('Lower-case letters and digits of any script, in words joined by single hyphens; unique per resource type.')
+export const SlugSchema = slugSchema('Lower-case letters (with their combining marks, so that Indic scripts stay legible) and digits of any script, in words joined by single hyphens; unique per resource type.')
+
+/** Text with no bidi embedding, override or isolate anywhere (see `BIDI_CONTROL_RANGES`). */
+export const NO_BIDI_CONTROLS_PATTERN = `^[^${BIDI_CONTROL_RANGES}]*$`
+// And at least one visible character: not a space, nor a control or invisible format character (zero-width, bidi marks).
+const VISIBLE_WITHOUT_BIDI_CONTROLS_PATTERN = `^(?=[\\s\\S]*[^\\s\\p{Cc}\\p{Cf}])[^${BIDI_CONTROL_RANGES}]*$`
+
+/**
+ * A title or a name: something a reader can see, with no bidi control that
+ * could make it display as another. Those are refused (400) rather than
+ * dropped, so that what is stored is what was sent; the description says so.
+ */
+export function DisplayTextSchema ({ description, ...bounds }: { minLength: number, maxLength: number, description: string }) {
+  return Type.String({
+    ...bounds,
+    pattern: VISIBLE_WITHOUT_BIDI_CONTROLS_PATTERN,
+    description: `${description} Must hold a visible character (not only spaces, zero-width or bidi marks) and no bidi embedding, override or isolate (U+202A–U+202E, U+2066–U+2069).`
+  })
+}
 
 export const IdOrSlugSchema = Type.String({ minLength: 1, maxLength: 300, description: 'The id, or the current slug.' })
 

@@ -92,6 +92,17 @@ function declareCaching (route: RouteOptions) {
 }
 
 /**
+ * For routes whose answers no cache may keep, not even the client's own: a
+ * new key's secret, moderation (commenters' emails and addresses), health
+ * probes (a kept answer would say the process is alive when it may not be).
+ * Set before the route runs, it holds for every answer, errors and 304s
+ * included, since the caching hook below keeps a `Cache-Control` already set.
+ */
+export async function noStore (_request: FastifyRequest, reply: FastifyReply) {
+  reply.header('cache-control', 'no-store')
+}
+
+/**
  * HTTP caching for every GET, as the contract says: a strong ETag (the route's
  * own for single resources, else a hash of the body), 304 on `If-None-Match`,
  * and `Cache-Control` public for anonymous answers and private for keyed ones.

@@ -1,5 +1,6 @@
 import MarkdownIt from 'markdown-it'
 import sanitizeHtml from 'sanitize-html'
+import { withoutBidiControls } from './invisible.js'
 
 // Built once: both run on every article write.
 // The default preset is CommonMark plus tables and strikethrough; raw HTML is on so editors can embed it,
@@ -64,9 +65,13 @@ const NAMED_ENTITIES: Readonly<Record<string, string>> = {
 }
 const WHITESPACE_RUN = /\s+/g
 
-/** Renders an article body from Markdown (HTML allowed) to sanitized HTML, safe to embed in a page. */
+/**
+ * Renders an article body from Markdown (HTML allowed) to sanitized HTML, safe to embed in a page. Bidi
+ * embeddings, overrides and isolates, typed or as entities, are left out: they could reorder the page or the
+ * feed around the body (an unclosed one runs on past it), and in HTML direction is markup's to set.
+ */
 export function renderMarkdown (markdown: string): string {
-  return sanitizeHtml(withoutUnclosedRawText(markdownParser.render(markdown)), ARTICLE_HTML)
+  return withoutBidiControls(sanitizeHtml(withoutUnclosedRawText(markdownParser.render(markdown)), ARTICLE_HTML))
 }
 
 /** The visible text of an HTML fragment, with entities decoded and whitespace collapsed to single spaces. */

@@ -34,10 +34,11 @@ t.test('an NFD title gives the same slug as its NFC form', async (t) => {
   t.equal(fromNfc.slug, `${newsFr.articles[0]!.expected.slug}-2`, 'the NFC title collides with the NFD one')
 })
 
-t.test('zero-width and bidi characters vanish', async (t) => {
+// Bidi embeddings, overrides and isolates never get this far: a title holding one is a 400 (test/text/invisible-text.test.ts).
+t.test('zero-width characters and bidi marks vanish', async (t) => {
   const { api, author } = await newsroom(t)
   const article = await create(t, api, {
-    title: 'Sé\u200Bcu\u200Drité \u200Enationale\u202E \u2066urgente\u2069 \uFEFFréunion\u200F',
+    title: 'Sé\u200Bcu\u200Drité \u200Enationale\u061C \u2060urgente\u00AD \uFEFFréunion\u200F',
     body: 'x',
     authorId: author.id
   })

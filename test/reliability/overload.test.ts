@@ -14,7 +14,7 @@ function blockEventLoop (ms: number) {
 t.test('past OVERLOAD_EVENT_LOOP_DELAY_MS of event-loop lag, requests get a 503 problem with Retry-After', async (t) => {
   const context = await build(t, { OVERLOAD_EVENT_LOOP_DELAY_MS: LIMIT_MS })
   await context.app.ready()
-  // under-pressure's first sample counts the app's own start-up as lag: wait (a second at most) until it has passed.
+  // The limit is low enough that a busy test machine's jitter may pass it for a sample: wait for one that does not.
   const deadline = Date.now() + 5_000
   let before = await context.app.inject({ method: 'GET', url: '/v1/tags' })
   while (before.statusCode === 503 && Date.now() < deadline) {

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm'
-import { type AnySQLiteColumn, index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core'
+import { type AnySQLiteColumn, index, integer, sqliteTable, text } from 'drizzle-orm/sqlite-core'
 import { apiKeys } from './api-keys.js'
 import { articles } from './articles.js'
 
@@ -60,14 +60,4 @@ export const commentBans = sqliteTable('comment_bans', {
   index('comment_bans_email_idx').on(table.email),
   index('comment_bans_ip_idx').on(table.ip),
   index('comment_bans_created_idx').on(table.createdAt)
-])
-
-/** Submissions per client address per minute, shared by every server process through the database. */
-export const commentRateWindows = sqliteTable('comment_rate_windows', {
-  client: text('client').notNull(),
-  windowStart: integer('window_start').notNull(),
-  count: integer('count').notNull()
-}, (table) => [
-  primaryKey({ columns: [table.client, table.windowStart] }),
-  index('comment_rate_windows_start_idx').on(table.windowStart)
 ])

@@ -60,9 +60,12 @@ export function apiKeysRepository (db: Db, clock: Clock) {
       return { data: pageRows.map(toApiKey), total, nextCursor }
     },
 
-    /** Revokes at once: the next request with this key is a 401. False when there is no such key. */
+    /**
+     * Revokes at once: the next request with this key is a 401. A key revoked already keeps the time it was
+     * first revoked, which is when it stopped working. False when there is no such key.
+     */
     async revoke (id: string): Promise<boolean> {
-      const result = db.update(apiKeys).set({ revokedAt: clock.now() }).where(eq(apiKeys.id, id)).run()
+      const result = db.update(apiKeys).set({ revokedAt: sql`coalesce(${apiKeys.revokedAt}, ${clock.now()})` }).where(eq(apiKeys.id, id)).run()
       return result.changes > 0
     },
 

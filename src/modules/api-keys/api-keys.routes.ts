@@ -5,6 +5,7 @@ import { ResponseHeaders, withHeaders } from '../../http/headers.js'
 import { metaOf, pageOf, pageQuery } from '../../http/pagination.js'
 import { badRequest, notFound, problemResponses } from '../../http/problem.js'
 import { KEY_ONLY, requireRole } from '../../plugins/auth.js'
+import { noStore } from '../../plugins/caching.js'
 import type { AuthorsRepository } from '../authors/authors.repository.js'
 import type { ApiKeysRepository } from './api-keys.repository.js'
 import { ApiKeyCreatedSchema, ApiKeyCreateSchema, ApiKeyListSchema, KeyIdSchema } from './api-keys.schemas.js'
@@ -13,6 +14,8 @@ const routes: FastifyPluginAsyncTypebox<{ keys: ApiKeysRepository, authors: Auth
   app.addHook('onRequest', async (request) => requireRole(request, ['admin']))
 
   app.post('', {
+    // The answer holds the secret.
+    onRequest: noStore,
     schema: {
       tags: ['api-keys'],
       operationId: 'createApiKey',

@@ -1,6 +1,6 @@
 import { Type, type Static } from 'typebox'
 import { ARTICLE_STATUSES } from '../../db/schema/index.js'
-import { DateBoundSchema, described, HttpUrlSchema, IdSchema, ref, SlugSchema, slugSchema, TimestampSchema } from '../../http/common.js'
+import { DateBoundSchema, described, DisplayTextSchema, HttpUrlSchema, IdSchema, NO_BIDI_CONTROLS_PATTERN, ref, SlugSchema, slugSchema, TimestampSchema } from '../../http/common.js'
 import { fieldsSchemas, FieldsQuerySchema } from '../../http/fields.js'
 import { listSchema, pageQuery } from '../../http/pagination.js'
 import { AuthorIdSchema } from '../authors/authors.schemas.js'
@@ -29,8 +29,12 @@ export const FeaturedImageSchema = Type.Object({
   alt: Type.String({ maxLength: 500, description: 'The image described for readers who cannot see it.' })
 }, { $id: 'FeaturedImage', additionalProperties: false, description: 'The image shown with the article in lists and shares.' })
 
-const title = Type.String({ minLength: 1, maxLength: 300, pattern: '\\S', description: 'The headline; not blank.' })
-const excerpt = Type.String({ maxLength: 1000, description: 'A short summary, plain text. When not given, the first ~160 characters of the body\'s text, cut at a word.' })
+const title = DisplayTextSchema({ minLength: 1, maxLength: 300, description: 'The headline.' })
+const excerpt = Type.String({
+  maxLength: 1000,
+  pattern: NO_BIDI_CONTROLS_PATTERN,
+  description: 'A short summary, plain text, with no bidi embedding, override or isolate (U+202A–U+202E, U+2066–U+2069). When not given, the first ~160 characters of the body\'s text, cut at a word, without those.'
+})
 const body = Type.String({ maxLength: 500_000, description: 'The article in Markdown; HTML blocks are allowed and sanitised.' })
 const publishedAt = Type.Union([TimestampSchema, Type.Null()], { description: 'When the article went or goes live; null for a draft never published.' })
 

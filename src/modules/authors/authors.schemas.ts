@@ -1,11 +1,11 @@
 import { Type, type Static } from 'typebox'
-import { HttpUrlSchema, IdSchema, ref, SlugSchema, TimestampSchema } from '../../http/common.js'
+import { DisplayTextSchema, HttpUrlSchema, IdSchema, ref, SlugSchema, TimestampSchema } from '../../http/common.js'
 import { fieldsSchemas, FieldsQuerySchema } from '../../http/fields.js'
 import { listSchema, pageQuery } from '../../http/pagination.js'
 
 export const AuthorIdSchema = IdSchema('aut', 'The author\'s id.')
 
-const name = Type.String({ minLength: 1, maxLength: 100, pattern: '\\S', description: 'The name articles are signed with; not blank.' })
+const name = DisplayTextSchema({ minLength: 1, maxLength: 100, description: 'The name articles are signed with.' })
 const bio = Type.String({ maxLength: 5000, description: 'A short biography, plain text.' })
 const email = Type.String({ format: 'email', maxLength: 254, description: 'The author\'s address, shown to editors and admins only.' })
 

@@ -6,6 +6,7 @@ import { ResponseHeaders, withHeaders } from '../../http/headers.js'
 import { metaOf, pageOf, pageQuery } from '../../http/pagination.js'
 import { badRequest, notFound, problemResponses } from '../../http/problem.js'
 import { KEY_ONLY, requireRole } from '../../plugins/auth.js'
+import { noStore } from '../../plugins/caching.js'
 import type { CommentsRepository } from './comments.repository.js'
 import { BanCreateSchema, BanIdSchema, BanListSchema, BanSchema } from './comments.schemas.js'
 import { MODERATORS } from './moderation.routes.js'
@@ -13,6 +14,8 @@ import { MODERATORS } from './moderation.routes.js'
 /** Banned commenters: their submissions are stored as spam, and told nothing of it. */
 const routes: FastifyPluginAsyncTypebox<{ comments: CommentsRepository }> = async (app, { comments }) => {
   app.addHook('onRequest', async (request) => requireRole(request, MODERATORS))
+  // Answers carry commenters' emails and addresses: no cache may keep them.
+  app.addHook('onRequest', noStore)
 
   app.get('', {
     schema: {

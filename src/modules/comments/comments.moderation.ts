@@ -17,8 +17,12 @@ export interface CommenterFacts {
   trustedKey: boolean
 }
 
+// Invisible format characters (zero-width spaces and joiners, soft hyphens, bidi controls) go before matching:
+// "c\u200Basino" shows as "casino" and must be blocked as such.
+const INVISIBLE = /\p{Cf}/gu
+
 function foldForMatching (text: string): string {
-  return text.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase()
+  return text.normalize('NFD').replace(/\p{M}/gu, '').replace(INVISIBLE, '').toLowerCase()
 }
 
 export function moderationRules (config: Pick<Config, 'COMMENT_MAX_LINKS' | 'COMMENT_BLOCKLIST' | 'COMMENT_APPROVE_RETURNING'>) {

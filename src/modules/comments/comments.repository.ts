@@ -3,7 +3,7 @@ import type { Clock } from '../../clock.js'
 import type { Db } from '../../db/client.js'
 import { newId } from '../../db/ids.js'
 import { afterCursor, decodeCursor, orderBy, pageWithCursor, type SortKey } from '../../db/keyset.js'
-import { articles, commentBans, commentHistory, commentRateWindows, comments, COMMENT_STATUSES, type CommentStatus } from '../../db/schema/index.js'
+import { articles, commentBans, commentHistory, comments, COMMENT_STATUSES, type CommentStatus } from '../../db/schema/index.js'
 import { toIso } from '../../http/common.js'
 import { conflict } from '../../http/problem.js'
 import type { Page } from '../../http/pagination.js'
@@ -45,17 +45,9 @@ export interface NewComment {
   userAgent: string | null
 }
 
-/** A client's fixed windows of `windowMs`, each allowing `max` submissions. */
-export interface RateLimit {
-  client: string
-  windowMs: number
-  max: number
-}
-
-/** What became of a submission: stored, or refused with nothing stored but its count against the rate limit. */
+/** What became of a submission: stored, or refused as a double submission with nothing stored. */
 export type Submission =
   | { outcome: 'stored', comment: PublicComment }
-  | { outcome: 'rate-limited', resetAt: number }
   | { outcome: 'duplicate' }
 
 /** A submission waiting for its group's transaction. */
@@ -64,7 +56,6 @@ interface PendingSubmission {
   articleId: string
   decision: Decision
   byKeyId: string | null
-  limit: RateLimit | undefined
   resolve (submission: Submission): void
   reject (error: unknown): void
 }
@@ -159,10 +150,6 @@ export function commentsRepository (db: Db, clock: Clock) {
     .from(articles).where(or(eq(articles.id, sql.placeholder('idOrSlug')), eq(articles.slug, sql.placeholder('idOrSlug')))).prepare()
   const banFor = db.select({ id: commentBans.id }).from(commentBans)
     .where(or(eq(commentBans.email, sql.placeholder('email')), eq(commentBans.ip, sql.placeholder('ip')))).limit(1).prepare()
-  const dropPastWindows = db.delete(commentRateWindows).where(sql`${commentRateWindows.windowStart} < ${sql.placeholder('windowStart')}`).prepare()
-  const countInWindow = db.insert(commentRateWindows).values({ client: sql.placeholder('client'), windowStart: sql.placeholder('windowStart'), count: 1 })
-    .onConflictDoUpdate({ target: [commentRateWindows.client, commentRateWindows.windowStart], set: { count: sql`${commentRateWindows.count} + 1` } })
-    .returning({ count: commentRateWindows.count }).prepare()
 
   function recordChange (commentId: string, fromStatus: CommentStatus | null, toStatus: CommentStatus, byKeyId: string | null, rule: string | null, at: number) {
     insertHistory.run({ commentId, fromStatus, toStatus, byKeyId, rule, at })
@@ -194,20 +181,9 @@ export function commentsRepository (db: Db, clock: Clock) {
     return row
   }
 
-  /** Counts a submission in its client's window, inside the caller's transaction: the count so far, and when the window ends. */
-  function countIn (client: string, windowMs: number, now: number) {
-    const windowStart = now - (now % windowMs)
-    dropPastWindows.run({ windowStart })
-    return { count: countInWindow.get({ client, windowStart })!.count, resetAt: windowStart + windowMs }
-  }
-
   /** One submission, as a savepoint of the group's transaction: if it throws, only its own writes are undone. */
-  const submitOne = db.$client.transaction(({ comment, decision, byKeyId, limit }: PendingSubmission): Submission | { stored: CommentRow } => {
+  const submitOne = db.$client.transaction(({ comment, decision, byKeyId }: PendingSubmission): Submission | { stored: CommentRow } => {
     const now = clock.now()
-    if (limit !== undefined) {
-      const { count, resetAt } = countIn(limit.client, limit.windowMs, now)
-      if (count > limit.max) return { outcome: 'rate-limited', resetAt }
-    }
     if (isDuplicate(comment, now)) return { outcome: 'duplicate' }
     const row = insertComment(comment, decision, byKeyId, now)
     if (decision.status === 'approved') refreshCommentCounts([comment.articlePk])
@@ -314,13 +290,12 @@ export function commentsRepository (db: Db, clock: Clock) {
 
     /**
      * Stores a comment on the article `articleId` with the status the rules decided, in one write transaction
-     * with its rate limit (its group's, see `storeWaiting`): the submission is counted in its client's window
-     * first, and the count holds whatever follows. Over the limit, or a double submission, nothing else is
-     * stored and the refusal is returned. Resolves only once committed.
+     * (its group's, see `storeWaiting`). A double submission stores nothing and is returned as such. Resolves
+     * only once committed.
      */
-    async submit (comment: NewComment, articleId: string, decision: Decision, byKeyId: string | null, limit?: RateLimit): Promise<Submission> {
+    async submit (comment: NewComment, articleId: string, decision: Decision, byKeyId: string | null): Promise<Submission> {
       return await new Promise((resolve, reject) => {
-        waiting.push({ comment, articleId, decision, byKeyId, limit, resolve, reject })
+        waiting.push({ comment, articleId, decision, byKeyId, resolve, reject })
         if (waiting.length === 1) setImmediate(storeWaiting)
       })
     },
@@ -400,15 +375,6 @@ export function commentsRepository (db: Db, clock: Clock) {
         refreshCommentCounts(rows.map((row) => row.articlePk))
         return rows.length
       }, { behavior: 'immediate' })
-    },
-
-    /**
-     * Counts a submission against its client's fixed one-minute window, in the
-     * database so that every server process shares the limit. Returns the count
-     * so far in this window and when the window ends.
-     */
-    async countSubmission (client: string, windowMs: number) {
-      return db.transaction(() => countIn(client, windowMs, clock.now()), { behavior: 'immediate' })
     },
 
     bans: {

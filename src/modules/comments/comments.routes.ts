@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import type { Clock } from '../../clock.js'
 import type { Config } from '../../config.js'
+import type { RateWindows } from '../../db/counters.js'
 import { clientKey } from '../../http/client-address.js'
 import { IdOrSlugSchema, ref } from '../../http/common.js'
 import { ResponseHeaders } from '../../http/headers.js'
@@ -13,7 +14,7 @@ import { isLive } from '../articles/articles.publication.js'
 import type { ArticlesRepository } from '../articles/articles.repository.js'
 import { currentLocation } from '../articles/moved.js'
 import { answeredStatus, moderationRules } from './comments.moderation.js'
-import type { CommentsRepository, NewComment, RateLimit } from './comments.repository.js'
+import type { CommentsRepository, NewComment } from './comments.repository.js'
 import {
   type CommentSubmit, CommentListQuerySchema, CommentSubmitSchema, PublicCommentFieldsListSchema, PublicCommentListSchema, PublicCommentSchema, SubmittedCommentSchema
 } from './comments.schemas.js'
@@ -25,24 +26,19 @@ const TRUSTED_ROLES = ['moderator', 'editor', 'admin']
 interface Options {
   comments: CommentsRepository
   articles: Pick<ArticlesRepository, 'currentSlugFor'>
+  rateWindows: RateWindows
   clock: Clock
   config: Pick<Config, 'COMMENT_RATE_LIMIT' | 'COMMENT_MAX_LINKS' | 'COMMENT_BLOCKLIST' | 'COMMENT_APPROVE_RETURNING'>
 }
 
 /** Readers' side: an article's approved comments, and the comment form. */
-const routes: FastifyPluginAsyncTypebox<Options> = async (app, { comments, articles, clock, config }) => {
+const routes: FastifyPluginAsyncTypebox<Options> = async (app, { comments, articles, rateWindows, clock, config }) => {
   const rules = moderationRules(config)
 
   function rateLimited (resetAt: number): never {
     throw new HttpProblem(429, 'Too Many Requests', 'Too many comments from this address: wait a minute.', {
       headers: { 'retry-after': String(Math.max(1, Math.ceil((resetAt - clock.now()) / 1000))) }
     })
-  }
-
-  /** Counts a submission that goes no further against its client's limit: a 429 once over it. */
-  async function countRefusal (limit: RateLimit): Promise<void> {
-    const { count, resetAt } = await comments.countSubmission(limit.client, limit.windowMs)
-    if (count > limit.max) rateLimited(resetAt)
   }
 
   /** The comment to store and what the moderation rules decide of it, once its article and parent allow it. */
@@ -121,14 +117,14 @@ const routes: FastifyPluginAsyncTypebox<Options> = async (app, { comments, artic
     if (blank.length > 0) badRequest(blank.map((field) => ({ path: `/body/${field}`, message: 'must not be blank' })))
     const client = clientKey(request.ip)
     const trustedKey = TRUSTED_ROLES.includes(request.principal.role)
-    const limit = trustedKey ? undefined : { client, windowMs: RATE_WINDOW_MS, max: config.COMMENT_RATE_LIMIT }
-    const { article, comment, decision } = await review(request.params.idOrSlug, request.body, client, trustedKey, request.headers['user-agent']).catch(async (error: unknown) => {
-      // A refused submission counts against the limit too, and a client over it learns that first.
-      if (limit !== undefined) await countRefusal(limit)
-      throw error
-    })
-    const submission = await comments.submit(comment, article.id, decision, trustedKey ? request.principal.keyId : null, limit)
-    if (submission.outcome === 'rate-limited') return rateLimited(submission.resetAt)
+    // Counted first, whatever follows (a refused submission counts too), and in the counters database: a client
+    // over the limit learns it without a write to the main one, which would empty every process's read cache.
+    if (!trustedKey) {
+      const { count, resetAt } = rateWindows.count(client, RATE_WINDOW_MS)
+      if (count > config.COMMENT_RATE_LIMIT) rateLimited(resetAt)
+    }
+    const { article, comment, decision } = await review(request.params.idOrSlug, request.body, client, trustedKey, request.headers['user-agent'])
+    const submission = await comments.submit(comment, article.id, decision, trustedKey ? request.principal.keyId : null)
     if (submission.outcome === 'duplicate') return conflict('This comment was already submitted.')
     return reply.code(201).send({ ...submission.comment, status: answeredStatus(decision) })
   })

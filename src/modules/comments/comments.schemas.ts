@@ -1,6 +1,6 @@
 import { Type, type Static } from 'typebox'
 import { COMMENT_STATUSES } from '../../db/schema/index.js'
-import { HttpUrlSchema, IdSchema, ref, TimestampSchema } from '../../http/common.js'
+import { DisplayTextSchema, HttpUrlSchema, IdSchema, ref, TimestampSchema } from '../../http/common.js'
 import { fieldsSchemas, FieldsQuerySchema } from '../../http/fields.js'
 import { listSchema, pageQuery, PageMetaSchema } from '../../http/pagination.js'
 import { KeyIdSchema } from '../api-keys/api-keys.schemas.js'
@@ -13,7 +13,7 @@ export const CommentStatusSchema = Type.Enum(COMMENT_STATUSES, {
   description: '`pending` waits for a moderator; `approved` is public; `spam` and `trash` are hidden.'
 })
 
-const authorName = Type.String({ minLength: 1, maxLength: 100, description: 'The name the commenter signs with, shown publicly.' })
+const authorName = DisplayTextSchema({ minLength: 1, maxLength: 100, description: 'The name the commenter signs with, shown publicly.' })
 const authorUrl = Type.Union([HttpUrlSchema, Type.Null()], { description: 'The commenter\'s web site, shown publicly, or null.' })
 const body = Type.String({ minLength: 1, maxLength: 5000, description: 'The comment, plain text: markup is shown as typed, never run.' })
 const email = Type.String({ format: 'email', minLength: 3, maxLength: 254, description: 'The commenter\'s address, seen by moderators and staff only.' })

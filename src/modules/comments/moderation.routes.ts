@@ -7,7 +7,7 @@ import { IfMatchHeaders, ResponseHeaders, withHeaders } from '../../http/headers
 import { metaOf, pageOf } from '../../http/pagination.js'
 import { notFound, problemResponses } from '../../http/problem.js'
 import { KEY_ONLY, requireRole } from '../../plugins/auth.js'
-import { answeredNotModified, etagOf, ifMatch } from '../../plugins/caching.js'
+import { answeredNotModified, etagOf, ifMatch, noStore } from '../../plugins/caching.js'
 import type { CommentsRepository, ModerationFilter } from './comments.repository.js'
 import {
   BulkResultSchema, CommentGetQuerySchema, BulkStatusChangeSchema, CommentIdSchema, ErasureResultSchema, ErasureSchema, ModeratedCommentFieldsListSchema,
@@ -22,6 +22,8 @@ const listShapes = { whole: ref(ModeratedCommentListSchema), fields: ref(Moderat
 /** The newsroom's side: the moderation queue, for moderators and staff. */
 const routes: FastifyPluginAsyncTypebox<{ comments: CommentsRepository }> = async (app, { comments }) => {
   app.addHook('onRequest', async (request) => requireRole(request, MODERATORS))
+  // Answers carry commenters' emails and addresses: no cache may keep them.
+  app.addHook('onRequest', noStore)
 
   app.get('', {
     schema: {

@@ -4,6 +4,7 @@ import type { Db } from '../../db/client.js'
 import { migrationsApplied } from '../../db/migrate.js'
 import { ref } from '../../http/common.js'
 import { problemResponses } from '../../http/problem.js'
+import { noStore } from '../../plugins/caching.js'
 
 export const HealthSchema = Type.Object({
   status: Type.Literal('ok', { description: 'Always `ok` when the answer comes at all.' })
@@ -19,6 +20,9 @@ function isDatabaseReady (db: Db): boolean {
 }
 
 const routes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app, { db }) => {
+  // A probe must reach the process itself: a kept answer would say it is alive, or ready, when it may not be.
+  app.addHook('onRequest', noStore)
+
   app.get('/healthz', {
     schema: {
       tags: ['service'],

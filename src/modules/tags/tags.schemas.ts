@@ -1,11 +1,11 @@
 import { Type, type Static } from 'typebox'
-import { IdSchema, ref, SlugSchema, TimestampSchema } from '../../http/common.js'
+import { DisplayTextSchema, IdSchema, ref, SlugSchema, TimestampSchema } from '../../http/common.js'
 import { fieldsSchemas, FieldsQuerySchema } from '../../http/fields.js'
 import { listSchema, pageQuery } from '../../http/pagination.js'
 
 export const TagIdSchema = IdSchema('tag', 'The tag\'s id.')
 
-const name = Type.String({ minLength: 1, maxLength: 100, pattern: '\\S', description: 'The tag as readers see it, e.g. "Diplomatie"; not blank.' })
+const name = DisplayTextSchema({ minLength: 1, maxLength: 100, description: 'The tag as readers see it, e.g. "Diplomatie".' })
 const description = Type.String({ maxLength: 5000, description: 'What the tag covers, plain text.' })
 
 export const TagSchema = Type.Object({
