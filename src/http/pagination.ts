@@ -9,9 +9,17 @@ export const PageMetaSchema = Type.Object({
   nextCursor: Type.Union([Type.String(), Type.Null()], { description: 'Pass as `cursor` for the next page (it stays right while items are added); null on the last page.' })
 }, { $id: 'PageMeta', additionalProperties: false, description: 'Where this page stands in the whole list.' })
 
+/**
+ * SQLite reaches an offset by walking past every skipped row, so a deep one costs as much as reading the table
+ * (0.48 s for offset=999999999 over 30,000 articles). A cursor goes on from its place at the cost of one page.
+ */
+export const MAX_OFFSET = 10_000
+
+export const OFFSET_TOO_LARGE = `must be at most ${MAX_OFFSET}: to go further, page with \`cursor\` (each page's \`meta.nextCursor\`)`
+
 export const pageQuery = {
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20, description: 'Items per page, 1 to 100.' })),
-  offset: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000_000, default: 0, description: 'Items to skip. Not with `cursor`.' })),
+  offset: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_OFFSET, default: 0, description: `Items to skip, 0 to ${MAX_OFFSET}; to go further, page with \`cursor\`. Not with \`cursor\`.` })),
   cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 2000, description: 'Where to go on from: a `meta.nextCursor` of the same list and order.' }))
 }
 
