@@ -6,7 +6,8 @@ export const PageMetaSchema = Type.Object({
   total: Type.Integer({ minimum: 0, description: 'How many items match the request in all, across every page.' }),
   limit: Type.Integer({ minimum: 1, maximum: 100, description: 'The page size that was applied.' }),
   offset: Type.Integer({ minimum: 0, description: 'How many matching items were skipped by `offset`.' }),
-  nextCursor: Type.Union([Type.String(), Type.Null()], { description: 'Pass as `cursor` for the next page (it stays right while items are added); null on the last page.' })
+  nextCursor: Type.Union([Type.String(), Type.Null()], { description: 'Pass as `cursor` for the next page (it stays right while items are added); null on the last page.' }),
+  totalIsEstimate: Type.Optional(Type.Literal(true, { description: 'Present, and true, when `total` is an estimate: a search with more matches than it ranks and counts one by one (see `q`). Absent, `total` is exact.' }))
 }, { $id: 'PageMeta', additionalProperties: false, description: 'Where this page stands in the whole list.' })
 
 /**
@@ -33,8 +34,8 @@ export function pageOf (query: { limit?: number | undefined, offset?: number | u
 }
 
 /** A page's `meta`: the applied paging and what the client needs to go on. */
-export function metaOf (page: Page, total: number, nextCursor: string | null) {
-  return { total, limit: page.limit, offset: page.offset, nextCursor }
+export function metaOf (page: Page, total: number, nextCursor: string | null, totalIsEstimate = false) {
+  return { total, limit: page.limit, offset: page.offset, nextCursor, ...(totalIsEstimate ? { totalIsEstimate: true as const } : {}) }
 }
 
 /** The `{ data, meta }` envelope every list answers with, as a named component. */
