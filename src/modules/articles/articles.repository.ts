@@ -14,7 +14,7 @@ import { htmlToText, renderMarkdown } from '../../text/markdown.js'
 import { foldAccents, slugify } from '../../text/slug.js'
 import { countWords, makeExcerpt, readingTimeMinutes } from '../../text/summary.js'
 import type { Publication } from './articles.publication.js'
-import { articlesFts, matchExpression, RELEVANCE, SEARCH_WINDOW, searchIndex, searchTerms } from './articles.search.js'
+import { articlesFts, matchExpression, RANKED_WORD_LIMIT, RELEVANCE, SEARCH_WINDOW, searchIndex, searchTerms } from './articles.search.js'
 import type { Article, ArticleSort } from './articles.schemas.js'
 
 type ArticleRow = typeof articles.$inferSelect
@@ -318,7 +318,7 @@ export function articlesRepository (db: Db, clock: Clock, config: Pick<Config, '
 
   // At most SEARCH_WINDOW + 1 entries read, however common the word.
   const wordMatches = db.$client.prepare(`SELECT count(*) FROM (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ? LIMIT ${SEARCH_WINDOW + 1})`).pluck()
-  // Only rare words are ranked, each in at most SEARCH_WINDOW articles: this reads no more entries than they have.
+  // Only rare words are ranked, each in at most RANKED_WORD_LIMIT articles: this reads no more entries than they have.
   const scoresFrom = db.$client.prepare(`SELECT rowid AS pk, ${RELEVANCE} AS score FROM articles_fts WHERE articles_fts MATCH ? AND rowid >= ?`)
   const pkRange = db.$client.prepare('SELECT (SELECT min(pk) FROM articles) AS lowest, (SELECT max(pk) FROM articles) AS highest')
 
@@ -326,17 +326,17 @@ export function articlesRepository (db: Db, clock: Clock, config: Pick<Config, '
    * The newest articles that match a search and its filters, at most SEARCH_WINDOW of them, the best first by
    * relevance: everything a search ranks, sorts and counts. SQLite offers no progress handler or interrupt through
    * this driver, so the work is bounded by construction: each word's matches are counted up to SEARCH_WINDOW + 1;
-   * with a rare word (in at most SEARCH_WINDOW articles) there are no more matches than it has; with none, the
-   * index is walked from its newest entry and stops at SEARCH_WINDOW + 1 matches. `total` is exact when they are
-   * all there; past that it is an estimate, from how far back in the archive the newest matches reached.
+   * with a word in at most SEARCH_WINDOW articles, there are no more matches than it has; with none, the index is
+   * walked from its newest entry and stops at SEARCH_WINDOW + 1 matches. `total` is exact when they are all there;
+   * past that it is an estimate, from how far back in the archive the newest matches reached.
    */
   function searchOf (q: string, where: SQL | undefined) {
-    const terms = searchTerms(q)
-    const rareWords = terms.filter((term) => (wordMatches.get(term) as number) <= SEARCH_WINDOW)
+    const counted = searchTerms(q).map((term) => ({ term, matches: wordMatches.get(term) as number }))
+    const rareWords = counted.filter(({ matches }) => matches <= RANKED_WORD_LIMIT).map(({ term }) => term)
     const matching = db.select({ pk: sql<number>`${articles.pk}` }).from(searchSource).where(where)
-    // With a rare word, in the index's own order: FTS5 then skips ahead in the common words' lists, where walking
-    // them newest first would read them entry by entry.
-    const found = rareWords.length > 0
+    // With a word of few matches, in the index's own order: FTS5 then skips ahead in the common words' lists, where
+    // walking them newest first would read them entry by entry.
+    const found = counted.some(({ matches }) => matches <= SEARCH_WINDOW)
       ? matching.orderBy(asc(articlesFts.rowid)).all().map((row) => row.pk).reverse()
       : matching.orderBy(desc(articlesFts.rowid)).limit(SEARCH_WINDOW + 1).all().map((row) => row.pk)
     const candidates = found.slice(0, SEARCH_WINDOW)

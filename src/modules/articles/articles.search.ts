@@ -14,10 +14,11 @@ export const articlesFts = sqliteTable('articles_fts', {
 
 /**
  * Ranking by bm25, the title weighing most, then the excerpt, then the body. bm25 weighs each word by reading
- * every entry the index has for it, so a word in more than SEARCH_WINDOW articles is left out of the ranking (in
- * so many articles, it tells little apart anyway).
+ * every entry the index has for it, and reads each ranked article's entries for every word, so only words in at
+ * most RANKED_WORD_LIMIT articles rank (in more, a word tells little apart anyway).
  */
 export const RELEVANCE = 'bm25(articles_fts, 10.0, 3.0, 1.0)'
+export const RANKED_WORD_LIMIT = 500
 
 /**
  * How many of a search's matches, the newest first, are ranked, sorted and counted. Past it, the search lists
@@ -31,7 +32,7 @@ export const MAX_TERMS = 20
 // As prefixes, "d" or "le" would stand for a large share of all the words there are; whole, they are one word each.
 export const MIN_PREFIX_LENGTH = 3
 
-/** How the index compares words (unicode61 with remove_diacritics): without case or accents. */
+/** Nearly how the index compares words (unicode61 with remove_diacritics): without case or accents. */
 const folded = (word: string) => word.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase()
 
 /**
@@ -40,8 +41,14 @@ const folded = (word: string) => word.normalize('NFD').replace(/\p{M}/gu, '').to
  * most 20. Empty when nothing searchable was typed.
  */
 export function searchTerms (typed: string): string[] {
-  const words = new Set(typed.normalize('NFC').match(/[\p{L}\p{N}\p{M}]+/gu)?.map(folded).filter((word) => word !== '') ?? [])
-  return [...words].slice(0, MAX_TERMS).map((word) => [...word].length < MIN_PREFIX_LENGTH ? `"${word}"` : `"${word}"*`)
+  // Each word as typed, so that the index's tokenizer reads it as it read the articles (marks in other scripts
+  // than Latin included); one word per folded form.
+  const words = new Map<string, string>()
+  for (const word of typed.normalize('NFC').match(/[\p{L}\p{N}\p{M}]+/gu) ?? []) {
+    const key = folded(word)
+    if (key !== '' && !words.has(key)) words.set(key, word)
+  }
+  return [...words.values()].slice(0, MAX_TERMS).map((word) => [...folded(word)].length < MIN_PREFIX_LENGTH ? `"${word}"` : `"${word}"*`)
 }
 
 /** The FTS5 query for what was typed, every word required; undefined when nothing searchable was typed. */
