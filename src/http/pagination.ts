@@ -20,7 +20,7 @@ export const OFFSET_TOO_LARGE = `must be at most ${MAX_OFFSET}: to go further, p
 
 export const pageQuery = {
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20, description: 'Items per page, 1 to 100.' })),
-  offset: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_OFFSET, default: 0, description: `Items to skip, 0 to ${MAX_OFFSET}; to go further, page with \`cursor\`. Not with \`cursor\`.` })),
+  offset: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_OFFSET, default: 0, description: `Items to skip, 0 to ${MAX_OFFSET.toLocaleString('en')} (to go further, page with \`cursor\`); not with \`cursor\`.` })),
   cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 2000, description: 'Where to go on from: a `meta.nextCursor` of the same list and order.' }))
 }
 

@@ -179,14 +179,14 @@ t.test('a search matching more articles than it ranks lists the newest of them, 
   })
   clock.advance(MINUTE)
   // More matches for "dromadaire" than a search ranks; a few of them also say "ornithorynque", once in a title.
-  await articles.createMany(Array.from({ length: SEARCH_WINDOW + 50 }, (_, index) => article(`Caravane ${index}`, `Un dromadaire, le numéro ${index}.`)))
+  await articles.createMany(Array.from({ length: SEARCH_WINDOW + 50 }, (_, index) => article(`Caravane ${index}`, `Un dromadaire, un chameau et le désert, le numéro ${index}.`)))
   clock.advance(MINUTE)
   const [rareInBody, rareInTitle] = await articles.createMany([
     article('Caravane du soir', 'Un dromadaire et un ornithorynque.'),
     article('Un ornithorynque au désert', 'Un dromadaire.')
   ])
   clock.advance(MINUTE)
-  const newest = (await articles.createMany([article('Caravane du matin', 'Un dromadaire.')]))[0]
+  const newest = (await articles.createMany([article('Caravane du matin', 'Un dromadaire et un chameau.')]))[0]
 
   const common = expectList(t, await api.get(search('dromadaire', '&limit=5')))
   t.equal(common.meta.totalIsEstimate, true, 'the total is marked as an estimate')
@@ -199,6 +199,9 @@ t.test('a search matching more articles than it ranks lists the newest of them, 
   const sorted = expectList(t, await api.get(search('dromadaire', '&limit=5&sort=-publishedAt')))
   t.equal(sorted.meta.totalIsEstimate, true, 'with a sort too')
   t.equal(idsOf(sorted)[0], newest)
+
+  t.equal(idsOf(expectList(t, await api.get(search('dromadaire chameau caravane désert', '&limit=1'))))[0], newest, 'of four common words, the fourth is left out')
+  t.not(idsOf(expectList(t, await api.get(search('désert dromadaire chameau caravane', '&limit=1'))))[0], newest, 'the first three are required')
 
   const rare = expectList(t, await api.get(search('dromadaire ornithorynque')))
   t.strictSame(idsOf(rare), [rareInTitle, rareInBody], 'ranked by the rare word: in the title first')

@@ -14,7 +14,7 @@ import { htmlToText, renderMarkdown } from '../../text/markdown.js'
 import { foldAccents, slugify } from '../../text/slug.js'
 import { countWords, makeExcerpt, readingTimeMinutes } from '../../text/summary.js'
 import type { Publication } from './articles.publication.js'
-import { articlesFts, matchExpression, RANKED_WORD_LIMIT, RELEVANCE, SEARCH_WINDOW, searchIndex, searchTerms } from './articles.search.js'
+import { articlesFts, matchExpression, MAX_COMMON_WORDS, RANKED_WORD_LIMIT, RELEVANCE, SEARCH_WINDOW, searchIndex, searchTerms } from './articles.search.js'
 import type { Article, ArticleSort } from './articles.schemas.js'
 
 type ArticleRow = typeof articles.$inferSelect
@@ -269,6 +269,7 @@ export function articlesRepository (db: Db, clock: Clock, config: Pick<Config, '
     db.delete(articleOldSlugs).where(eq(articleOldSlugs.slug, slug)).run()
   }
 
+  /** Every filter but `q`, which `searchOf` applies. */
   function conditionsOf (filter: ArticleFilter): SQL | undefined {
     const conditions: (SQL | undefined)[] = []
     if (filter.publicAt !== undefined) conditions.push(eq(articles.status, 'published'), lte(articles.publishedAt, filter.publicAt))
@@ -284,7 +285,6 @@ export function articlesRepository (db: Db, clock: Clock, config: Pick<Config, '
     if (filter.publishedAfter !== undefined) conditions.push(gte(articles.publishedAt, filter.publishedAfter))
     if (filter.publishedBefore !== undefined) conditions.push(lt(articles.publishedAt, filter.publishedBefore))
     if (filter.updatedAfter !== undefined) conditions.push(gt(articles.updatedAt, filter.updatedAfter))
-    if (filter.q !== undefined) conditions.push(sql`${articlesFts} MATCH ${matchExpression(filter.q)}`)
     return and(...conditions)
   }
 
@@ -328,11 +328,19 @@ export function articlesRepository (db: Db, clock: Clock, config: Pick<Config, '
    * this driver, so the work is bounded by construction: each word's matches are counted up to SEARCH_WINDOW + 1;
    * with a word in at most SEARCH_WINDOW articles, there are no more matches than it has; with none, the index is
    * walked from its newest entry and stops at SEARCH_WINDOW + 1 matches. `total` is exact when they are all there;
-   * past that it is an estimate, from how far back in the archive the newest matches reached.
+   * past that it is an estimate, from how far back in the archive the newest matches reached. Of the words in more
+   * than SEARCH_WINDOW articles, MAX_COMMON_WORDS are required and the others left out: FTS5 finds the articles
+   * that have all of them by reading each one's entries, newest first, until enough match, and twenty such words
+   * that seldom meet would have it read them all.
    */
-  function searchOf (q: string, where: SQL | undefined) {
+  function searchOf (q: string, filters: SQL | undefined) {
     const counted = searchTerms(q).map((term) => ({ term, matches: wordMatches.get(term) as number }))
     const rareWords = counted.filter(({ matches }) => matches <= RANKED_WORD_LIMIT).map(({ term }) => term)
+    const required = [
+      ...counted.filter(({ matches }) => matches <= SEARCH_WINDOW),
+      ...counted.filter(({ matches }) => matches > SEARCH_WINDOW).slice(0, MAX_COMMON_WORDS)
+    ]
+    const where = and(filters, sql`${articlesFts} MATCH ${required.map(({ term }) => term).join(' ')}`)
     const matching = db.select({ pk: sql<number>`${articles.pk}` }).from(searchSource).where(where)
     // With a word of few matches, in the index's own order: FTS5 then skips ahead in the common words' lists, where
     // walking them newest first would read them entry by entry.

@@ -27,6 +27,9 @@ export const RANKED_WORD_LIMIT = 500
  */
 export const SEARCH_WINDOW = 2000
 
+/** Of a search's words found in more than SEARCH_WINDOW articles, how many are required; the others are left out. */
+export const MAX_COMMON_WORDS = 3
+
 export const MAX_TERMS = 20
 
 // As prefixes, "d" or "le" would stand for a large share of all the words there are; whole, they are one word each.
