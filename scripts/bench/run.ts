@@ -193,9 +193,11 @@ async function besideArticles (server: Server, scenarios: Scenario[], article: S
   try {
     for (const scenario of scenarios) {
       const notes = (await server.settle(SETTLE_MS)) ? [] : [`the server was still busy ${SETTLE_MS / 1000}s after the previous run`]
-      say(`  ${scenario.name} (${ADVERSARIAL_CONNECTIONS} connection) beside ${article.name} (${load.connections}): one request at a time, then ${load.duration}s measured…`)
+      say(`  ${scenario.name} (${ADVERSARIAL_CONNECTIONS} connection) beside ${article.name} (${load.connections}): one request at a time, then ${load.warmup}s warm-up, then ${load.duration}s measured…`)
       const searchAloneMs = await probe(server.url, scenario)
       const articleAloneMs = await probe(server.url, article)
+      // The article reads from the read cache, as in their own run: a cold cache would be measured, not the searches.
+      await Promise.all([warmUp(server.url, scenario, { ...load, connections: ADVERSARIAL_CONNECTIONS }), warmUp(server.url, article, load)])
       const [searched, read] = await Promise.all([
         runLoad(server.url, scenario, { ...load, connections: ADVERSARIAL_CONNECTIONS }),
         runLoad(server.url, article, load)
