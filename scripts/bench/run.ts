@@ -13,8 +13,8 @@ import { countersPathFor } from '../../src/db/counters.js'
 import { type LoadOptions, probe, PROBE_TIMEOUT_MS, runLoad, type Scenario, warmUp } from './load.js'
 import { formatDuration, formatNumber } from './progress.js'
 import { seededRandom } from './random.js'
-import { BESIDE_FLOOD, missesOf, type Run, scaling, table } from './report.js'
-import { ceilingScenario, commentScenario, readScenarios } from './scenarios.js'
+import { BESIDE_FLOOD, besideName, missesOf, type Run, scaling, table } from './report.js'
+import { adversarialSearchScenarios, ceilingScenario, commentScenario, readScenarios } from './scenarios.js'
 import { seed, type SeedReport } from './seed.js'
 import { freePort, killAll, type Server, startServer } from './servers.js'
 import { fetchEtags, sampleTargets } from './targets.js'
@@ -34,6 +34,11 @@ const UNCACHED = ' (no cache)'
 // what it costs the reads is what its requests do to the store and the read cache, not its share of the CPU.
 const FLOOD_RATE = 200
 const FLOOD_CONNECTIONS = 4
+// One client sends the costliest searches back to back, while the article reads keep all of --connections: more
+// would measure a server saturated by searches, not what one search holds the others up.
+const ADVERSARIAL_CONNECTIONS = 1
+// The adversarial searches are drawn from this many of the vocabulary's most common words.
+const COMMON_WORDS = 40
 
 const USAGE = `Usage: npm run bench -- [options]
   --articles N      articles to seed (default 100000; the large run is 1000000)
@@ -221,6 +226,36 @@ async function besideFlood (options: Options, database: string, workers: number,
   }
 }
 
+/**
+ * Each scenario under load at once with the article reads, on one server, which it stops at the end: what the
+ * costliest searches take, and what they cost everyone else. Both are measured over the same seconds.
+ */
+async function besideArticles (server: Server, scenarios: Scenario[], article: Scenario, load: LoadOptions, workers: number): Promise<Measured[]> {
+  const measured: Measured[] = []
+  try {
+    for (const scenario of scenarios) {
+      const notes = (await server.settle(SETTLE_MS)) ? [] : [`the server was still busy ${SETTLE_MS / 1000}s after the previous run`]
+      say(`  ${scenario.name} (${ADVERSARIAL_CONNECTIONS} connection) beside ${article.name} (${load.connections}): one request at a time, then ${load.warmup}s warm-up, then ${load.duration}s measured…`)
+      const searchAloneMs = await probe(server.url, scenario)
+      const articleAloneMs = await probe(server.url, article)
+      // The article reads from the read cache, as in their own run: a cold cache would be measured, not the searches.
+      await Promise.all([warmUp(server.url, scenario, { ...load, connections: ADVERSARIAL_CONNECTIONS }), warmUp(server.url, article, load)])
+      const [searched, read] = await Promise.all([
+        runLoad(server.url, scenario, { ...load, connections: ADVERSARIAL_CONNECTIONS }),
+        runLoad(server.url, article, load)
+      ])
+      const memory = server.memory.peak(Math.min(searched.window.from, read.window.from), Math.max(searched.window.to, read.window.to))
+      for (const [name, result, aloneMs] of [[scenario.name, searched, searchAloneMs], [besideName(article.name, scenario.name), read, articleAloneMs]] as const) {
+        say(`    ${name}: ${formatNumber(result.requestsPerSecond)} req/s, p50 ${result.latency.p50.toFixed(2)} ms, p99 ${result.latency.p99.toFixed(2)} ms, ${result.unexpected} unexpected answers`)
+        measured.push({ scenario: name, workers, durability: 'normal', aloneMs, result, memory, notes })
+      }
+    }
+  } finally {
+    await server.stop()
+  }
+  return measured
+}
+
 function loadBaseline (file: string | undefined): Run[] | undefined {
   if (file === undefined) return undefined
   return (JSON.parse(readFileSync(file, 'utf8')) as { runs: Run[] }).runs
@@ -300,6 +335,10 @@ async function main () {
         commentScenario('comments-normal', targets, text, random)
       ]
       measured.push(...await series(cms, () => startCms(options, database, workers, 'normal'), scenarios, load, workers, 'normal'))
+      const besieged = await startCms(options, database, workers, 'normal')
+      say(`bench: ${besieged.name} on ${besieged.url}, the costliest searches beside the article reads`)
+      const [article] = readScenarios(targets, etags, { rare: RARE_WORD, common: COMMON_WORD }, random)
+      measured.push(...await besideArticles(besieged, adversarialSearchScenarios(vocabulary.words.slice(0, COMMON_WORDS), random), article!, load, workers))
       // The same reads with the read cache off: every request answered by SQLite, what a cold or ever-changing archive gives.
       const uncached = await startCms(options, database, workers, 'normal', false)
       say(`bench: ${uncached.name} on ${uncached.url}`)

@@ -58,3 +58,35 @@ export function commentScenario (name: string, targets: Targets, text: TextGener
 }
 
 export const ceilingScenario: Scenario = { name: 'ceiling', method: 'GET', expectedStatus: 200, next: () => ({ path: '/' }) }
+
+/** Distinct items drawn at random, as many as asked (or all there are). */
+function drawDistinct<T> (items: readonly T[], count: number, random: Random): T[] {
+  const drawn = new Set<T>()
+  while (drawn.size < Math.min(count, items.length)) drawn.add(random.pick(items))
+  return [...drawn]
+}
+
+const searchPath = (typed: string) => `/v1/articles?q=${encodeURIComponent(typed)}&limit=20`
+
+/**
+ * Searches made to cost the most, from issue 12: twenty one-letter words, twenty of the most common words, and
+ * 200 characters of common words' beginnings, each a prefix. Each request draws its own, so that the read cache never answers.
+ */
+export function adversarialSearchScenarios (commonWords: readonly string[], random: Random): Scenario[] {
+  const letters = [...'abcdefghijklmnopqrstuvwxyz']
+  const prefixes = commonWords.filter((word) => word.length >= 3).map((word) => word.slice(0, 3))
+  return [
+    { name: 'search-letters', method: 'GET', expectedStatus: 200, next: () => ({ path: searchPath(drawDistinct(letters, 20, random).join(' ')) }) },
+    { name: 'search-common-words', method: 'GET', expectedStatus: 200, next: () => ({ path: searchPath(drawDistinct(commonWords, 20, random).join(' ')) }) },
+    {
+      name: 'search-200-chars',
+      method: 'GET',
+      expectedStatus: 200,
+      next: () => {
+        const words: string[] = []
+        while (words.join(' ').length < 200) words.push(`${random.pick(prefixes)}${random.pick(letters)}`)
+        return { path: searchPath(words.join(' ').slice(0, 200)) }
+      }
+    }
+  ]
+}

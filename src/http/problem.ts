@@ -1,6 +1,9 @@
 import { Type, type Static } from 'typebox'
 import { ResponseHeaders } from './headers.js'
 
+/** A 400 lists this many bad fields at most, and says how many more there are: the answer stays small whatever is sent. */
+export const MAX_LISTED_ERRORS = 20
+
 export const ProblemSchema = Type.Object({
   type: Type.String({ description: 'A URI reference naming the kind of problem; `about:blank` when the status says it all.' }),
   title: Type.String({ description: 'A short, human-readable summary of the kind of problem.' }),
@@ -9,7 +12,8 @@ export const ProblemSchema = Type.Object({
   errors: Type.Optional(Type.Array(Type.Object({
     path: Type.String({ description: 'JSON Pointer to the bad input, starting with its part: `/body/title`, `/querystring/limit`, `/params/id`.' }),
     message: Type.String({ description: 'What is wrong with it.' })
-  }), { description: 'Every bad field of the request, for a 400.' })),
+  }), { maxItems: MAX_LISTED_ERRORS, description: `The bad fields of the request, for a 400: all of them, or the first ${MAX_LISTED_ERRORS} when there are more (see \`moreErrors\`).` })),
+  moreErrors: Type.Optional(Type.Integer({ minimum: 1, description: 'How many more bad fields there are than `errors` lists; absent when it lists them all.' })),
   requestId: Type.Optional(Type.String({ description: 'The id of the request in the server logs; quote it when reporting a 5xx.' }))
 }, {
   $id: 'Problem',

@@ -1,14 +1,18 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
-import { HttpProblem, type FieldError } from '../http/problem.js'
+import { MAX_OFFSET, OFFSET_TOO_LARGE } from '../http/pagination.js'
+import { HttpProblem, MAX_LISTED_ERRORS, type FieldError } from '../http/problem.js'
 
 const PROBLEM_TYPE = 'application/problem+json'
 
 /** Where a failed Ajv rule points, as a JSON Pointer that starts with the request part (`/body/title`). */
 function fieldErrors (error: FastifyError): FieldError[] {
   const part = error.validationContext ?? 'body'
-  return (error.validation ?? []).map((issue) => {
+  return (error.validation ?? []).slice(0, MAX_LISTED_ERRORS).map((issue) => {
     const params = issue.params as Record<string, unknown>
+    if (issue.keyword === 'maximum' && part === 'querystring' && issue.instancePath === '/offset' && params.limit === MAX_OFFSET) {
+      return { path: '/querystring/offset', message: OFFSET_TOO_LARGE }
+    }
     if (issue.keyword === 'additionalProperties') {
       return { path: `/${part}${issue.instancePath}/${String(params.additionalProperty)}`, message: 'is not a known property' }
     }
@@ -42,12 +46,16 @@ async function errors (app: FastifyInstance) {
     }
     if (error.validation) {
       const errors = fieldErrors(error)
-      request.log.info({ errors }, 'invalid request')
+      const moreErrors = error.validation.length - errors.length
+      // A count only: the fields are what the client sent, and their list may be as long as the body allows.
+      request.log.info({ errorCount: error.validation.length }, 'invalid request')
+      const listed = errors.map((field) => `${field.path}: ${field.message}`).join('; ')
       return send(reply, 400, {
         type: 'about:blank',
         title: 'Bad Request',
-        detail: errors.map((field) => `${field.path}: ${field.message}`).join('; '),
-        errors
+        detail: moreErrors === 0 ? listed : `${listed}; and ${moreErrors} more`,
+        errors,
+        ...(moreErrors === 0 ? {} : { moreErrors })
       })
     }
     const status = error.statusCode ?? 500

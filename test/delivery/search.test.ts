@@ -1,4 +1,8 @@
+import { readFileSync } from 'node:fs'
 import t from 'tap'
+import { loadConfig } from '../../src/config.js'
+import { articlesRepository } from '../../src/modules/articles/articles.repository.js'
+import { SEARCH_WINDOW, searchTerms } from '../../src/modules/articles/articles.search.js'
 import {
   create, DAY, expectFieldError, expectList, fixtureArticle, idsOf, MINUTE, patchArticle, walkCursor, withFixture, type ArticleJson
 } from './fixtures/support.js'
@@ -145,4 +149,76 @@ t.test('q combines with the other filters, and an empty or unsearchable q is han
   t.strictSame(nothing.data, [], 'nothing searchable typed: nothing found')
   t.equal(nothing.meta.total, 0)
   expectFieldError(t, await api.get('/v1/articles?q='), '/querystring/q', 'an empty q')
+})
+
+t.test('each word is searched once, a word under 3 letters only whole, at most 20 words', async (t) => {
+  t.strictSame(searchTerms('d D d  é E e'), ['"d"', '"é"'], 'case and accents aside, a word typed again is the same word')
+  t.strictSame(searchTerms('gaz GAZ Gaz'), ['"gaz"*'], 'a longer word is a prefix, once')
+  t.strictSame(searchTerms('le Maroc'), ['"le"', '"Maroc"*'])
+  t.equal(searchTerms(Array.from({ length: 30 }, (_, index) => `mot${index}`).join(' ')).length, 20, 'twenty words at most')
+  t.strictSame(searchTerms(Array(20).fill('d').join(' ')), ['"d"'], 'twenty times "d" is one word')
+
+  const { api, author } = await withFixture(t)
+  const zebra = await create(t, api, { title: 'Le zèbre de Rabat', body: 'Un texte.', authorId: author.id, status: 'published' })
+  await create(t, api, { title: 'Zanzibar', body: 'Un autre texte.', authorId: author.id, status: 'published' })
+  t.strictSame(idsOf(expectList(t, await api.get(search('z')))), [], 'one letter is a whole word: "z" matches no article, though many words start with it')
+  t.strictSame(idsOf(expectList(t, await api.get(search('zeb')))), [zebra.id], 'three letters are a prefix')
+})
+
+t.test('a search matching more articles than it ranks lists the newest of them, with an estimated total', async (t) => {
+  const { api, author, clock, db } = await withFixture(t)
+  const articles = articlesRepository(db, clock, loadConfig({ SITE_URL: 'https://lequotidien.example' }))
+  const article = (title: string, body: string) => ({
+    title,
+    body,
+    authorId: author.id,
+    tagIds: [],
+    commentsOpen: true,
+    featuredImage: null,
+    publication: { status: 'published' as const, publishedAt: clock.now() }
+  })
+  clock.advance(MINUTE)
+  // More matches for "dromadaire" than a search ranks; a few of them also say "ornithorynque", once in a title.
+  await articles.createMany(Array.from({ length: SEARCH_WINDOW + 50 }, (_, index) => article(`Caravane ${index}`, `Un dromadaire, un chameau et le désert, le numéro ${index}.`)))
+  clock.advance(MINUTE)
+  const [rareInBody, rareInTitle] = await articles.createMany([
+    article('Caravane du soir', 'Un dromadaire et un ornithorynque.'),
+    article('Un ornithorynque au désert', 'Un dromadaire.')
+  ])
+  clock.advance(MINUTE)
+  const newest = (await articles.createMany([article('Caravane du matin', 'Un dromadaire et un chameau.')]))[0]
+
+  const common = expectList(t, await api.get(search('dromadaire', '&limit=5')))
+  t.equal(common.meta.totalIsEstimate, true, 'the total is marked as an estimate')
+  t.ok(Number.isInteger(common.meta.total) && common.meta.total > SEARCH_WINDOW, `an integer past the window (${common.meta.total})`)
+  t.ok(Math.abs(common.meta.total - (SEARCH_WINDOW + 53)) < (SEARCH_WINDOW + 53) / 4, 'and near the truth')
+  t.equal(idsOf(common)[0], newest, 'the newest match first: no word rare enough to rank by')
+  const past = expectList(t, await api.get(search('dromadaire', `&limit=5&offset=${SEARCH_WINDOW}`)))
+  t.strictSame(past.data, [], 'nothing is listed past the window')
+  t.equal(past.meta.totalIsEstimate, true)
+  const sorted = expectList(t, await api.get(search('dromadaire', '&limit=5&sort=-publishedAt')))
+  t.equal(sorted.meta.totalIsEstimate, true, 'with a sort too')
+  t.equal(idsOf(sorted)[0], newest)
+
+  t.equal(idsOf(expectList(t, await api.get(search('dromadaire chameau caravane désert', '&limit=1'))))[0], newest, 'of four common words, the fourth is left out')
+  t.not(idsOf(expectList(t, await api.get(search('désert dromadaire chameau caravane', '&limit=1'))))[0], newest, 'the first three are required')
+
+  const rare = expectList(t, await api.get(search('dromadaire ornithorynque')))
+  t.strictSame(idsOf(rare), [rareInTitle, rareInBody], 'ranked by the rare word: in the title first')
+  t.equal(rare.meta.total, 2, 'an exact total')
+  t.notOk('totalIsEstimate' in rare.meta, 'not marked as an estimate')
+})
+
+t.test('the migration that adds prefix indexes fills the index with the text the repository indexes', async (t) => {
+  const { api, author, db } = await withFixture(t)
+  const linked = await create(t, api, { title: 'Une visite', body: 'Voir [le compte rendu](https://exemple.org/zygomatique) *complet*.', authorId: author.id, status: 'published' })
+  const before = idsOf(expectList(t, await api.get(search('complet'))))
+  t.strictSame(before, [linked.id], 'the body\'s text is found')
+  t.strictSame(idsOf(expectList(t, await api.get(search('zygomatique')))), [], 'a link\'s address is not text')
+  const migration = readFileSync(new URL('../../migrations/0009_articles_fts_prefixes.sql', import.meta.url), 'utf8')
+  for (const statement of migration.split('--> statement-breakpoint')) db.$client.exec(statement)
+  t.strictSame(idsOf(expectList(t, await api.get(search('complet')))), before, 'refilled, the index finds the same')
+  t.strictSame(idsOf(expectList(t, await api.get(search('zygomatique')))), [], 'from the body\'s text, not its Markdown')
+  t.strictSame(idsOf(expectList(t, await api.get(search('palestinien')))).length, 2, 'and the fixture\'s articles')
+  t.match(db.$client.prepare("SELECT sql FROM sqlite_master WHERE name = 'articles_fts'").pluck().get(), /prefix='3 4 5 6'/, 'with its prefix indexes')
 })

@@ -1,5 +1,11 @@
+import { Writable } from 'node:stream'
 import t, { type Test } from 'tap'
-import { build, createArticle, createAuthor } from '../helper.js'
+import { buildApp } from '../../src/app.js'
+import { loadConfig } from '../../src/config.js'
+import { openDatabase } from '../../src/db/client.js'
+import { runMigrations } from '../../src/db/migrate.js'
+import { apiKeysRepository } from '../../src/modules/api-keys/api-keys.repository.js'
+import { build, createArticle, createAuthor, TestClock } from '../helper.js'
 
 function isProblem (t: Test, response: { statusCode: number, headers: Record<string, unknown>, json: () => any }, status: number) {
   t.equal(response.statusCode, status)
@@ -65,4 +71,71 @@ t.test('a 5xx says nothing internal: no stack, no SQL, just the request id', asy
   t.equal(body.title, 'Internal Server Error')
   t.type(body.requestId, 'string')
   t.notMatch(failed.body, /article_tags|SELECT|at .*\.ts|SqliteError/)
+})
+
+t.test('a 400 lists at most 20 bad fields and says how many more, in full below that', async (t) => {
+  const context = await build(t)
+  const unknown = (count: number) => Object.fromEntries(Array.from({ length: count }, (_, index) => [`extra${index}`, index]))
+  const few = isProblem(t, await context.app.inject({ method: 'POST', url: '/v1/tags', headers: context.admin, payload: { name: 'Maroc', ...unknown(20) } }), 400)
+  t.equal(few.errors.length, 20, 'twenty bad fields are all listed')
+  t.notOk('moreErrors' in few, 'with nothing more to count')
+  const many = isProblem(t, await context.app.inject({ method: 'POST', url: '/v1/tags', headers: context.admin, payload: { name: 'Maroc', ...unknown(25) } }), 400)
+  t.equal(many.errors.length, 20, 'twenty of twenty-five are listed')
+  t.equal(many.moreErrors, 5, 'and the rest counted')
+  t.match(many.detail, /; and 5 more$/)
+})
+
+t.test('a 1 MiB body of 131,064 unknown keys gets a small answer and a short log line', async (t) => {
+  const lines: string[] = []
+  const stream = new Writable({
+    write (chunk, _encoding, done) {
+      lines.push(String(chunk))
+      done()
+    }
+  })
+  const db = openDatabase(':memory:')
+  runMigrations(db)
+  const clock = new TestClock()
+  const app = await buildApp({ config: loadConfig({ OVERLOAD_EVENT_LOOP_DELAY_MS: '0' }), db, clock, logger: { level: 'info', stream } })
+  t.teardown(() => app.close())
+  const admin = { authorization: `Bearer ${(await apiKeysRepository(db, clock).create({ name: 'admin', role: 'admin' })).key}` }
+  // Keys of three letters or digits and a 0: `"aB7":0,` is 8 bytes, 131,064 of them just under 1 MiB.
+  const digits = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789'
+  const keyOf = (index: number) => [index % 62, Math.floor(index / 62) % 62, Math.floor(index / 3844)].map((digit) => digits[digit]).join('')
+  const keys = Array.from({ length: 131_064 }, (_, index) => `"${keyOf(index)}":0`)
+  const payload = `{${keys.join(',')}}`
+  t.ok(payload.length <= 1024 * 1024 && payload.length > 1_000_000, `the body is just under the 1 MiB limit (${payload.length} bytes)`)
+
+  const response = await app.inject({ method: 'POST', url: '/v1/tags', headers: { ...admin, 'content-type': 'application/json' }, payload })
+  const body = isProblem(t, response, 400)
+  t.ok(response.body.length < 2048, `the answer is small (${response.body.length} bytes)`)
+  t.ok(body.errors.length >= 1 && body.errors.length <= 20, `it lists at most 20 errors (${body.errors.length})`)
+  t.ok(body.errors.some((error: { path: string }) => error.path === '/body/name'), 'the first error is named')
+  t.ok(body.errors.some((error: { path: string, message: string }) => error.path === '/body' && /only its first error/.test(error.message)), 'and the answer says the rest went unchecked')
+  const logged = lines.filter((line) => line.includes('invalid request'))
+  t.equal(logged.length, 1, 'one log line for the refusal')
+  t.ok(logged[0]!.length < 512, `a short one (${logged[0]!.length} bytes)`)
+  t.match(JSON.parse(logged[0]!), { errorCount: Number }, 'holding a count of the errors')
+  t.notMatch(logged[0]!, /"aaa"|is not a known property/, 'not the fields')
+})
+
+t.test('an offset past 10,000 is a 400 that points to cursor, on every list', async (t) => {
+  const context = await build(t)
+  const lists = ['/v1/articles', '/v1/articles?q=maroc', '/v1/authors', '/v1/tags', '/v1/comments', '/v1/comment-bans', '/v1/api-keys', '/v1/tombstones?since=2025-01-01T00:00:00Z']
+  const author = await createAuthor(context)
+  const article = await createArticle(context, { title: 'Titre', body: 'Texte', authorId: author.id, status: 'published' })
+  lists.push(`/v1/articles/${article.id}/comments`)
+  for (const url of lists) {
+    const separator = url.includes('?') ? '&' : '?'
+    t.equal((await context.app.inject({ method: 'GET', url: `${url}${separator}offset=10000`, headers: context.admin })).statusCode, 200, `${url}: offset=10000 is allowed`)
+    const body = isProblem(t, await context.app.inject({ method: 'GET', url: `${url}${separator}offset=10001`, headers: context.admin }), 400)
+    t.equal(body.errors.length, 1, url)
+    t.equal(body.errors[0].path, '/querystring/offset', `${url}: the 400 names offset`)
+    t.match(body.errors[0].message, /cursor/, `${url}: and points to cursor`)
+  }
+  const spec = (await context.app.inject({ method: 'GET', url: '/openapi.json' })).json()
+  const offsets = Object.values(spec.paths as Record<string, { get?: { parameters?: Array<{ name: string, schema: { maximum?: number } }> } }>)
+    .flatMap((path) => path.get?.parameters ?? []).filter((parameter) => parameter.name === 'offset')
+  t.ok(offsets.length >= lists.length - 1, `the spec declares offset on the lists (${offsets.length})`)
+  t.ok(offsets.every((parameter) => parameter.schema.maximum === 10_000), 'with its cap')
 })

@@ -14,7 +14,7 @@ import { htmlToText, renderMarkdown } from '../../text/markdown.js'
 import { foldAccents, slugify } from '../../text/slug.js'
 import { countWords, makeExcerpt, readingTimeMinutes } from '../../text/summary.js'
 import type { Publication } from './articles.publication.js'
-import { articlesFts, matchExpression, relevance, searchIndex } from './articles.search.js'
+import { articlesFts, matchExpression, MAX_COMMON_WORDS, RANKED_WORD_LIMIT, RELEVANCE, SEARCH_WINDOW, searchIndex, searchTerms } from './articles.search.js'
 import type { Article, ArticleSort } from './articles.schemas.js'
 
 type ArticleRow = typeof articles.$inferSelect
@@ -269,6 +269,7 @@ export function articlesRepository (db: Db, clock: Clock, config: Pick<Config, '
     db.delete(articleOldSlugs).where(eq(articleOldSlugs.slug, slug)).run()
   }
 
+  /** Every filter but `q`, which `searchOf` applies. */
   function conditionsOf (filter: ArticleFilter): SQL | undefined {
     const conditions: (SQL | undefined)[] = []
     if (filter.publicAt !== undefined) conditions.push(eq(articles.status, 'published'), lte(articles.publishedAt, filter.publicAt))
@@ -284,7 +285,6 @@ export function articlesRepository (db: Db, clock: Clock, config: Pick<Config, '
     if (filter.publishedAfter !== undefined) conditions.push(gte(articles.publishedAt, filter.publishedAfter))
     if (filter.publishedBefore !== undefined) conditions.push(lt(articles.publishedAt, filter.publishedBefore))
     if (filter.updatedAfter !== undefined) conditions.push(gt(articles.updatedAt, filter.updatedAfter))
-    if (filter.q !== undefined) conditions.push(sql`${articlesFts} MATCH ${matchExpression(filter.q)}`)
     return and(...conditions)
   }
 
@@ -312,8 +312,55 @@ export function articlesRepository (db: Db, clock: Clock, config: Pick<Config, '
    */
   const searchSource = sql`${articlesFts} CROSS JOIN ${articles} INDEXED BY articles_visibility_idx ON ${articles.pk} = ${articlesFts.rowid}`
 
-  function countMatching (filter: ArticleFilter, where: SQL | undefined): number {
-    return db.select({ total: count() }).from(filter.q === undefined ? articles : searchSource).where(where).get()?.total ?? 0
+  function countMatching (where: SQL | undefined): number {
+    return db.select({ total: count() }).from(articles).where(where).get()?.total ?? 0
+  }
+
+  // At most SEARCH_WINDOW + 1 entries read, however common the word.
+  const wordMatches = db.$client.prepare(`SELECT count(*) FROM (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ? LIMIT ${SEARCH_WINDOW + 1})`).pluck()
+  // Only rare words are ranked, each in at most RANKED_WORD_LIMIT articles: this reads no more entries than they have.
+  const scoresFrom = db.$client.prepare(`SELECT rowid AS pk, ${RELEVANCE} AS score FROM articles_fts WHERE articles_fts MATCH ? AND rowid >= ?`)
+  const pkRange = db.$client.prepare('SELECT (SELECT min(pk) FROM articles) AS lowest, (SELECT max(pk) FROM articles) AS highest')
+
+  /**
+   * The newest articles that match a search and its filters, at most SEARCH_WINDOW of them, the best first by
+   * relevance: everything a search ranks, sorts and counts. SQLite offers no progress handler or interrupt through
+   * this driver, so the work is bounded by construction: each word's matches are counted up to SEARCH_WINDOW + 1;
+   * with a word in at most SEARCH_WINDOW articles, there are no more matches than it has; with none, the index is
+   * walked from its newest entry and stops at SEARCH_WINDOW + 1 matches. `total` is exact when they are all there;
+   * past that it is an estimate, from how far back in the archive the newest matches reached. Of the words in more
+   * than SEARCH_WINDOW articles, MAX_COMMON_WORDS are required and the others left out: FTS5 finds the articles
+   * that have all of them by reading each one's entries, newest first, until enough match, and twenty such words
+   * that seldom meet would have it read them all.
+   */
+  function searchOf (q: string, filters: SQL | undefined) {
+    const counted = searchTerms(q).map((term) => ({ term, matches: wordMatches.get(term) as number }))
+    const rareWords = counted.filter(({ matches }) => matches <= RANKED_WORD_LIMIT).map(({ term }) => term)
+    const required = [
+      ...counted.filter(({ matches }) => matches <= SEARCH_WINDOW),
+      ...counted.filter(({ matches }) => matches > SEARCH_WINDOW).slice(0, MAX_COMMON_WORDS)
+    ]
+    const where = and(filters, sql`${articlesFts} MATCH ${required.map(({ term }) => term).join(' ')}`)
+    const matching = db.select({ pk: sql<number>`${articles.pk}` }).from(searchSource).where(where)
+    // With a word of few matches, in the index's own order: FTS5 then skips ahead in the common words' lists, where
+    // walking them newest first would read them entry by entry.
+    const found = counted.some(({ matches }) => matches <= SEARCH_WINDOW)
+      ? matching.orderBy(asc(articlesFts.rowid)).all().map((row) => row.pk).reverse()
+      : matching.orderBy(desc(articlesFts.rowid)).limit(SEARCH_WINDOW + 1).all().map((row) => row.pk)
+    const candidates = found.slice(0, SEARCH_WINDOW)
+    let total = found.length
+    if (found.length > SEARCH_WINDOW) {
+      const { lowest, highest } = pkRange.get() as { lowest: number, highest: number }
+      total = Math.max(found.length, Math.round(SEARCH_WINDOW * (highest - lowest + 1) / (highest - candidates.at(-1)! + 1)))
+    }
+    return { candidates, total, totalIsEstimate: found.length > SEARCH_WINDOW, byRelevance: () => byRelevance(candidates, rareWords) }
+  }
+
+  /** A search's candidates by relevance, the best first, equals by key: by their rare words only; with none, newest first. */
+  function byRelevance (candidates: readonly number[], rareWords: readonly string[]): number[] {
+    if (rareWords.length === 0 || candidates.length < 2) return [...candidates]
+    const scores = new Map((scoresFrom.all(rareWords.join(' '), candidates.at(-1)) as Array<{ pk: number, score: number }>).map((row) => [row.pk, row.score]))
+    return [...candidates].sort((a, b) => scores.get(a)! - scores.get(b)! || a - b)
   }
 
   const articleValue = (column: keyof ArticleRow) => sql.placeholder(column)
@@ -389,7 +436,7 @@ export function articlesRepository (db: Db, clock: Clock, config: Pick<Config, '
 
     /** A page of articles. With `q`, only matches; in `relevance` order, the best first (paged by offset only). */
     async list (filter: ArticleFilter, order: ArticleOrder, page: Page, options: { withBody: boolean }) {
-      if (filter.q !== undefined && matchExpression(filter.q) === undefined) return { data: [], total: 0, nextCursor: null }
+      if (filter.q !== undefined && matchExpression(filter.q) === undefined) return { data: [], total: 0, nextCursor: null, totalIsEstimate: false }
       const columns = options.withBody ? getTableColumns(articles) : summaryColumns
       const sortKeys = order === 'relevance' ? undefined : ORDER[order]
       // One status (the public's lists, or staff asking for one): the index then holds the tag's rows in date order.
@@ -399,8 +446,8 @@ export function articlesRepository (db: Db, clock: Clock, config: Pick<Config, '
       const after = page.cursor === undefined || pageKeys === undefined ? undefined : afterCursor(pageKeys, decodeCursor(page.cursor, order, pageKeys.length))
       const where = conditionsOf(filter)
       const base = db.select({ article: columns, author: authorRef }).from(articles).innerJoin(authors, eq(authors.id, articles.authorId))
-      const sortedBy = sortKeys === undefined ? [relevance, asc(articles.pk)] : orderBy(sortKeys)
       let rows
+      let searched: ReturnType<typeof searchOf> | undefined
       if (taggedKeys !== undefined) {
         const { tagSlug, publicAt, status, ...others } = filter
         const taggedWhere = and(
@@ -414,15 +461,21 @@ export function articlesRepository (db: Db, clock: Clock, config: Pick<Config, '
           .innerJoin(articles, eq(articles.pk, articleTags.articlePk)).innerJoin(authors, eq(authors.id, articles.authorId))
           .where(taggedWhere).orderBy(...orderBy(taggedKeys)).limit(page.limit + 1).offset(page.offset).all()
       } else if (filter.q === undefined) {
-        rows = base.where(and(where, after)).orderBy(...sortedBy).limit(page.limit + 1).offset(page.offset).all()
+        rows = base.where(and(where, after)).orderBy(...orderBy(sortKeys!)).limit(page.limit + 1).offset(page.offset).all()
       } else {
-        // The page's keys from the index first, then only their rows, put back in the index's order.
-        const pks = db.select({ pk: sql<number>`${articles.pk}` }).from(searchSource).where(and(where, after)).orderBy(...sortedBy)
-          .limit(page.limit + 1).offset(page.offset).all().map((row) => row.pk)
+        // The page's keys from the search's candidates first, then only their rows, put back in the page's order.
+        searched = searchOf(filter.q, where)
+        const { candidates } = searched
+        const pks = sortKeys === undefined
+          ? searched.byRelevance().slice(page.offset, page.offset + page.limit + 1)
+          : candidates.length === 0
+            ? []
+            : db.select({ pk: articles.pk }).from(articles).where(and(inArray(articles.pk, candidates), after)).orderBy(...orderBy(sortKeys))
+              .limit(page.limit + 1).offset(page.offset).all().map((row) => row.pk)
         const byPk = new Map(pks.length === 0 ? [] : base.where(inArray(articles.pk, pks)).all().map((row) => [row.article.pk, row]))
         rows = pks.map((pk) => byPk.get(pk)!)
       }
-      const total = keptTotal(filter) ?? countMatching(filter, where)
+      const total = searched?.total ?? keptTotal(filter) ?? countMatching(where)
       const { rows: pageRows, nextCursor } = sortKeys === undefined
         ? { rows: rows.slice(0, page.limit), nextCursor: null }
         : pageWithCursor(rows, page.limit, order, ({ article }) => SORT_VALUES[order as ArticleSort](article))
@@ -431,7 +484,7 @@ export function articlesRepository (db: Db, clock: Clock, config: Pick<Config, '
         const summary = toSummary(article, author, tagsByArticle.get(article.pk) ?? [])
         return 'body' in article ? { ...summary, body: article.body, bodyHtml: (article as ArticleRow).bodyHtml } : summary
       })
-      return { data, total, nextCursor }
+      return { data, total, nextCursor, totalIsEstimate: searched?.totalIsEstimate ?? false }
     },
 
     /**

@@ -193,8 +193,8 @@ const routes: FastifyPluginAsyncTypebox<Options> = async (app, { articles, autho
     if (kept !== undefined) return reply.header('etag', kept.etag).type(JSON_TYPE).send(kept.json)
     const stamp = cache.stamp()
     const withBody = fields !== undefined && (fields.has('body') || fields.has('bodyHtml'))
-    const { data, total, nextCursor } = await articles.list(filter, order, page, { withBody })
-    const answer = selectFieldsOfPage(reply, listShapes, fields, { data, meta: metaOf(page, total, nextCursor) })
+    const { data, total, nextCursor, totalIsEstimate } = await articles.list(filter, order, page, { withBody })
+    const answer = selectFieldsOfPage(reply, listShapes, fields, { data, meta: metaOf(page, total, nextCursor, totalIsEstimate) })
     if (cacheKey === undefined || !cache.enabled) return answer
     const json = Buffer.from(reply.serialize(answer) as string)
     const fresh: KeptPage = { json, etag: etagOf(json) }

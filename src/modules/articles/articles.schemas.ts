@@ -3,6 +3,7 @@ import { ARTICLE_STATUSES } from '../../db/schema/index.js'
 import { DateBoundSchema, described, DisplayTextSchema, HttpUrlSchema, IdSchema, NO_BIDI_CONTROLS_PATTERN, ref, SlugSchema, slugSchema, TimestampSchema } from '../../http/common.js'
 import { fieldsSchemas, FieldsQuerySchema } from '../../http/fields.js'
 import { listSchema, pageQuery } from '../../http/pagination.js'
+import { MAX_COMMON_WORDS, MAX_TERMS, MIN_PREFIX_LENGTH, RANKED_WORD_LIMIT, SEARCH_WINDOW } from './articles.search.js'
 import { AuthorIdSchema } from '../authors/authors.schemas.js'
 import { TagIdSchema } from '../tags/tags.schemas.js'
 
@@ -121,7 +122,7 @@ export const ArticleListQuerySchema = Type.Object({
   publishedAfter: Type.Optional(DateBoundSchema('Only articles published at or after this time, or from this day on (`2026-12-01`: from 00:00 UTC).')),
   publishedBefore: Type.Optional(DateBoundSchema('Only articles published before this time, or before this day (`2026-12-01`: before 00:00 UTC).')),
   updatedAfter: Type.Optional(DateBoundSchema('Only articles changed after this time (or day, from 00:00 UTC): what an offline app must refresh.')),
-  q: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'Full-text search over title, excerpt and body, case- and accent-insensitive, each word also matching as a prefix (`palestinien` finds "Palestiniens"). Whatever is typed is searched as text. Orders by relevance (the title weighs most) unless `sort` is given; paging by relevance is by `offset`.' })),
+  q: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: `Full-text search over title, excerpt and body, case- and accent-insensitive, every word required; each word of ${MIN_PREFIX_LENGTH} letters or more also matches as a prefix (\`palestinien\` finds "Palestiniens"), a shorter one only whole; a word typed twice counts once, and the first ${MAX_TERMS} words are searched; of the words found in more than ${SEARCH_WINDOW.toLocaleString('en')} articles, only the first ${MAX_COMMON_WORDS} are required. Whatever is typed is searched as text. Orders by relevance (the title weighs most; a word found in more than ${RANKED_WORD_LIMIT} articles does not count in it) unless \`sort\` is given; paging by relevance is by \`offset\`. A search ranks, sorts and counts its ${SEARCH_WINDOW.toLocaleString('en')} newest matches at most: past that, it lists those only, and \`meta.total\` is an estimate, with \`meta.totalIsEstimate\`.` })),
   sort: Type.Optional(Type.Enum(ARTICLE_SORTS, { description: 'Order: newest first (the default without `q`), oldest first, last changed first, or by title as if accents were absent.' })),
   fields: Type.Optional(FieldsQuerySchema)
 }, { additionalProperties: false })
