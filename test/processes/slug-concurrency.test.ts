@@ -5,16 +5,16 @@ import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import type { Test } from 'tap'
 import t from 'tap'
-import { buildApp } from '../src/app.js'
-import { systemClock } from '../src/clock.js'
-import { loadConfig } from '../src/config.js'
-import { openDatabase } from '../src/db/client.js'
-import { runMigrations } from '../src/db/migrate.js'
-import { apiKeysRepository } from '../src/modules/api-keys/api-keys.repository.js'
-import { checkedAgainstSpec } from './openapi-conformance.js'
+import { buildApp } from '../../src/app.js'
+import { systemClock } from '../../src/clock.js'
+import { loadConfig } from '../../src/config.js'
+import { openDatabase } from '../../src/db/client.js'
+import { runMigrations } from '../../src/db/migrate.js'
+import { apiKeysRepository } from '../../src/modules/api-keys/api-keys.repository.js'
+import { checkedAgainstSpec } from '../openapi-conformance.js'
 
-const root = fileURLToPath(new URL('../', import.meta.url))
-const writer = fileURLToPath(new URL('fixtures/create-articles.ts', import.meta.url))
+const root = fileURLToPath(new URL('../../', import.meta.url))
+const writer = fileURLToPath(new URL('../fixtures/create-articles.ts', import.meta.url))
 
 const PROCESSES = 2
 const PER_PROCESS = 10

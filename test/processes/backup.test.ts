@@ -6,7 +6,7 @@ import Database from 'better-sqlite3'
 import t from 'tap'
 import { openDatabase } from '../../src/db/client.js'
 import { migrationsApplied } from '../../src/db/migrate.js'
-import { call, cli, seedDatabase, startServer, tempDir, waitForHealth, type ServerProcess } from './fixtures/processes.js'
+import { call, cli, seedDatabase, startServer, tempDir, waitForHealth, type ServerProcess } from '../reliability/fixtures/processes.js'
 
 interface Acked { articles: Map<string, { title: string, body: string, updatedAt: string }>, comments: Map<string, string> }
 

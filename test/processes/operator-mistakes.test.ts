@@ -2,7 +2,7 @@ import { chmodSync, mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Test } from 'tap'
 import t from 'tap'
-import { cli, exitWithin, seedDatabase, startServer, tempDir, unprivilegedUser, type CliRun } from './reliability/fixtures/processes.js'
+import { cli, exitWithin, seedDatabase, startServer, tempDir, unprivilegedUser, type CliRun } from '../reliability/fixtures/processes.js'
 
 /** A directory of the test's own that the unprivileged user may enter and, with `writable`, write in. */
 function sharedDir (t: Test, writable: boolean): string {

@@ -3,7 +3,7 @@ import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:f
 import { dirname, join } from 'node:path'
 import { promisify } from 'node:util'
 import t from 'tap'
-import { call, childEnv, cli, exitWithin, root, startServer, tempDir, waitForHealth, type Launch } from './reliability/fixtures/processes.js'
+import { call, childEnv, cli, exitWithin, root, startServer, tempDir, waitForHealth, type Launch } from '../reliability/fixtures/processes.js'
 
 const run = promisify(execFile)
 

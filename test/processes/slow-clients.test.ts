@@ -1,8 +1,8 @@
 import { connect, type Socket } from 'node:net'
 import { join } from 'node:path'
 import t from 'tap'
-import { seedDatabase, startServer, tempDir, waitForHealth } from './fixtures/processes.js'
-import { requestHead } from './fixtures/raw-http.js'
+import { seedDatabase, startServer, tempDir, waitForHealth } from '../reliability/fixtures/processes.js'
+import { requestHead } from '../reliability/fixtures/raw-http.js'
 
 // A client that sends its request a byte at a time holds a connection for as long as the server lets it (slowloris).
 // REQUEST_TIMEOUT_MS says how long that is, headers and body alike; Node's own defaults (60 s for headers, a check

@@ -1,6 +1,6 @@
 import { join } from 'node:path'
 import t from 'tap'
-import { call, seedDatabase, sleep, startServer, tempDir, waitForHealth } from './fixtures/processes.js'
+import { call, seedDatabase, sleep, startServer, tempDir, waitForHealth } from '../reliability/fixtures/processes.js'
 
 // Overload protection judges the event loop's delay: a process's own start-up (compiling every schema, building the
 // OpenAPI document) is no overload, and must not be shed as one once the process says it is ready.

@@ -2,7 +2,7 @@ import { Agent } from 'node:http'
 import { join } from 'node:path'
 import t, { type Test } from 'tap'
 import { openDatabase } from '../../src/db/client.js'
-import { call, seedDatabase, startServer, tempDir, waitFor, waitForHealth, type ServerProcess } from './fixtures/processes.js'
+import { call, seedDatabase, startServer, tempDir, waitFor, waitForHealth, type ServerProcess } from '../reliability/fixtures/processes.js'
 
 /**
  * The real server on a file, killed with SIGKILL while several clients write

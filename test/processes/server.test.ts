@@ -10,11 +10,11 @@ import { fileURLToPath } from 'node:url'
 import Database from 'better-sqlite3'
 import type { Test } from 'tap'
 import t from 'tap'
-import { openDatabase } from '../src/db/client.js'
-import { migrationsApplied } from '../src/db/migrate.js'
+import { openDatabase } from '../../src/db/client.js'
+import { migrationsApplied } from '../../src/db/migrate.js'
 
-const root = fileURLToPath(new URL('../', import.meta.url))
-const serverPath = fileURLToPath(new URL('../src/server.ts', import.meta.url))
+const root = fileURLToPath(new URL('../../', import.meta.url))
+const serverPath = fileURLToPath(new URL('../../src/server.ts', import.meta.url))
 
 const STARTUP_TIMEOUT = 60_000
 const SHUTDOWN_TIMEOUT = 5_000

@@ -9,10 +9,10 @@ import { openDatabase } from '../../src/db/client.js'
 import { runMigrations } from '../../src/db/migrate.js'
 import { apiKeysRepository } from '../../src/modules/api-keys/api-keys.repository.js'
 import { TestClock } from '../helper.js'
-import { call, exitWithin, seedDatabase, startServer, tempDir, waitFor, waitForHealth } from './fixtures/processes.js'
+import { call, exitWithin, seedDatabase, startServer, tempDir, waitFor, waitForHealth } from '../reliability/fixtures/processes.js'
 import { checkedAgainstSpec } from '../openapi-conformance.js'
 
-const spy = fileURLToPath(new URL('./fixtures/sqlite-spy.ts', import.meta.url))
+const spy = fileURLToPath(new URL('../reliability/fixtures/sqlite-spy.ts', import.meta.url))
 
 t.test('a file database opens with WAL, foreign keys, a busy timeout, and the synchronous level DURABILITY asks for', async (t) => {
   const dir = tempDir(t)

@@ -4,8 +4,8 @@ import t from 'tap'
 import { openDatabase } from '../../src/db/client.js'
 import {
   call, exitWithin, hasExited, isRunning, refusesConnections, seedDatabase, startServer, tempDir, waitFor, waitForHealth, type ServerProcess
-} from './fixtures/processes.js'
-import { RawConnection, requestHead, slowPost } from './fixtures/raw-http.js'
+} from '../reliability/fixtures/processes.js'
+import { RawConnection, requestHead, slowPost } from '../reliability/fixtures/raw-http.js'
 
 // Within the server's grace (10 s) with room to spare, and well over what a clean stop takes.
 const EXIT_TIMEOUT = 8_000
