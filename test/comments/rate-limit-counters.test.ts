@@ -7,6 +7,7 @@ import { changeWatch } from '../../src/db/change-watch.js'
 import { openDatabase } from '../../src/db/client.js'
 import { countersPathFor } from '../../src/db/counters.js'
 import { runMigrations } from '../../src/db/migrate.js'
+import { checkedAgainstSpec } from '../openapi-conformance.js'
 import { apiKeysRepository } from '../../src/modules/api-keys/api-keys.repository.js'
 import { TestClock } from '../helper.js'
 import { aComment, MINUTE, QUIET } from './fixtures/support.js'
@@ -25,9 +26,9 @@ t.test('a flood of refused submissions leaves the main database, and so every re
   const admin = { authorization: `Bearer ${(await apiKeysRepository(migrated, clock).create({ name: 'admin', role: 'admin' })).key}` }
   migrated.$client.close()
   const [firstDb, secondDb] = [openDatabase(path), openDatabase(path)]
-  const first = await buildApp({ config, db: firstDb, clock })
+  const first = checkedAgainstSpec(await buildApp({ config, db: firstDb, clock }))
   t.teardown(() => first.close())
-  const second = await buildApp({ config, db: secondDb, clock })
+  const second = checkedAgainstSpec(await buildApp({ config, db: secondDb, clock }))
   t.teardown(() => second.close())
 
   const author = await first.inject({ method: 'POST', url: '/v1/authors', headers: admin, payload: { name: 'Lequotidien' } })

@@ -4,6 +4,7 @@ import { buildApp } from '../../src/app.js'
 import { loadConfig } from '../../src/config.js'
 import { openDatabase } from '../../src/db/client.js'
 import { runMigrations } from '../../src/db/migrate.js'
+import { checkedAgainstSpec } from '../openapi-conformance.js'
 import { apiKeysRepository } from '../../src/modules/api-keys/api-keys.repository.js'
 import { TestClock } from '../helper.js'
 import { aComment, expectProblem, MINUTE, newsroom, type Newsroom, QUIET, type SubmitOptions } from './fixtures/support.js'
@@ -144,9 +145,9 @@ t.test('the limit holds across server processes sharing the database', async (t)
   runMigrations(migrated)
   const admin = { authorization: `Bearer ${(await apiKeysRepository(migrated, clock).create({ name: 'admin', role: 'admin' })).key}` }
   migrated.$client.close()
-  const first = await buildApp({ config, db: openDatabase(path), clock })
+  const first = checkedAgainstSpec(await buildApp({ config, db: openDatabase(path), clock }))
   t.teardown(() => first.close())
-  const second = await buildApp({ config, db: openDatabase(path), clock })
+  const second = checkedAgainstSpec(await buildApp({ config, db: openDatabase(path), clock }))
   t.teardown(() => second.close())
 
   const author = await first.inject({ method: 'POST', url: '/v1/authors', headers: admin, payload: { name: 'Lequotidien' } })

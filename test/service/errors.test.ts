@@ -4,6 +4,7 @@ import { buildApp } from '../../src/app.js'
 import { loadConfig } from '../../src/config.js'
 import { openDatabase } from '../../src/db/client.js'
 import { runMigrations } from '../../src/db/migrate.js'
+import { checkedAgainstSpec } from '../openapi-conformance.js'
 import { apiKeysRepository } from '../../src/modules/api-keys/api-keys.repository.js'
 import { build, createArticle, createAuthor, TestClock } from '../helper.js'
 
@@ -96,7 +97,7 @@ t.test('a 1 MiB body of 131,064 unknown keys gets a small answer and a short log
   const db = openDatabase(':memory:')
   runMigrations(db)
   const clock = new TestClock()
-  const app = await buildApp({ config: loadConfig({ OVERLOAD_EVENT_LOOP_DELAY_MS: '0' }), db, clock, logger: { level: 'info', stream } })
+  const app = checkedAgainstSpec(await buildApp({ config: loadConfig({ OVERLOAD_EVENT_LOOP_DELAY_MS: '0' }), db, clock, logger: { level: 'info', stream } }))
   t.teardown(() => app.close())
   const admin = { authorization: `Bearer ${(await apiKeysRepository(db, clock).create({ name: 'admin', role: 'admin' })).key}` }
   // Keys of three letters or digits and a 0: `"aB7":0,` is 8 bytes, 131,064 of them just under 1 MiB.
