@@ -14,7 +14,7 @@ import { htmlToText, renderMarkdown } from '../../text/markdown.js'
 import { foldAccents, slugify } from '../../text/slug.js'
 import { countWords, makeExcerpt, readingTimeMinutes } from '../../text/summary.js'
 import type { Publication } from './articles.publication.js'
-import { articlesFts, matchExpression, MAX_COMMON_WORDS, RANKED_WORD_LIMIT, RELEVANCE, SEARCH_WINDOW, searchIndex, searchTerms } from './articles.search.js'
+import { articlesFts, MAX_COMMON_WORDS, RANKED_WORD_LIMIT, RELEVANCE, SEARCH_WINDOW, searchIndex, searchTerms } from './articles.search.js'
 import type { Article, ArticleSort } from './articles.schemas.js'
 
 type ArticleRow = typeof articles.$inferSelect
@@ -436,7 +436,7 @@ export function articlesRepository (db: Db, clock: Clock, config: Pick<Config, '
 
     /** A page of articles. With `q`, only matches; in `relevance` order, the best first (paged by offset only). */
     async list (filter: ArticleFilter, order: ArticleOrder, page: Page, options: { withBody: boolean }) {
-      if (filter.q !== undefined && matchExpression(filter.q) === undefined) return { data: [], total: 0, nextCursor: null, totalIsEstimate: false }
+      if (filter.q !== undefined && searchTerms(filter.q).length === 0) return { data: [], total: 0, nextCursor: null, totalIsEstimate: false }
       const columns = options.withBody ? getTableColumns(articles) : summaryColumns
       const sortKeys = order === 'relevance' ? undefined : ORDER[order]
       // One status (the public's lists, or staff asking for one): the index then holds the tag's rows in date order.
